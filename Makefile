@@ -1,0 +1,14 @@
+# The two commands of the README: `make run` and `make test`.
+.PHONY: run test setup lint bench-forms
+
+run:  ## set up and run the portal at http://127.0.0.1:8000 with the demo council
+	bin/run
+
+test:  ## run the whole test suite (SQLite, then PostgreSQL when reachable)
+	bin/test
+
+setup:  ## install Python and npm packages, build the stylesheet, collect static files
+	bin/setup
+
+lint:  ## ruff lint and format check
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .

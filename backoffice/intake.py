@@ -1,0 +1,90 @@
+"""The one entry point for new requests: web, API, Open311 and staff on a caller's behalf.
+
+`submit()` writes the request (and, with the back-office queues, its deliveries) in one
+database transaction. The caller may show the reference only after it returns. A repeated
+call with the same idempotency key returns the request the first call made.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+
+from .models import Channel, RequestFile, ServiceRequest
+from .references import new_reference
+
+REFERENCE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class SubmittedFile:
+    """A file answer to store with the request."""
+
+    question_id: str
+    file: UploadedFile
+    item_index: int | None = None
+
+
+class IntakeError(Exception):
+    """The request could not be stored (after retrying reference collisions)."""
+
+
+def submit(
+    *,
+    service,
+    answers: dict[str, Any],
+    form_version=None,
+    files: list[SubmittedFile] = (),
+    channel: str = Channel.WEB,
+    contact_email: str = "",
+    idempotency_key: str | None = None,
+) -> tuple[ServiceRequest, bool]:
+    """Store a request and return it with True, or the earlier one with False for a repeated key.
+
+    Raises IntakeError if no unique reference could be found; nothing is stored then.
+    """
+    if idempotency_key:
+        existing = ServiceRequest.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            return existing, False
+    for _attempt in range(REFERENCE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                request = ServiceRequest.objects.create(
+                    reference=new_reference(),
+                    service=service,
+                    form_page_id=form_version.page_id if form_version else None,
+                    form_version=form_version,
+                    form_revision_id=form_version.revision_id if form_version else None,
+                    form_snapshot=form_version.snapshot if form_version else {},
+                    answers=answers,
+                    channel=channel,
+                    contact_email=contact_email,
+                    idempotency_key=idempotency_key,
+                )
+                for submitted in files:
+                    _store_file(request, submitted)
+                return request, True
+        except IntegrityError:
+            if idempotency_key:
+                existing = ServiceRequest.objects.filter(idempotency_key=idempotency_key).first()
+                if existing:
+                    return existing, False
+    raise IntakeError("Could not allocate a unique reference.")
+
+
+def _store_file(request: ServiceRequest, submitted: SubmittedFile) -> RequestFile:
+    upload = submitted.file
+    upload.seek(0)
+    record = RequestFile(
+        request=request,
+        question_id=submitted.question_id,
+        item_index=submitted.item_index,
+        original_name=upload.name.rsplit("/", 1)[-1][:255],
+        content_type=getattr(upload, "content_type", "") or "application/octet-stream",
+        size=upload.size,
+    )
+    record.file.save(f"{request.reference}-{submitted.question_id}", upload, save=False)
+    record.save()
+    return record

@@ -1,0 +1,77 @@
+"""Service requests as the back office receives them."""
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .references import format_reference
+
+
+class Channel(models.TextChoices):
+    """How a request reached the council."""
+
+    WEB = "web", _("Web form")
+    API = "api", _("API")
+    OPEN311 = "open311", _("Open311")
+    STAFF = "staff", _("Staff on a caller's behalf")
+
+
+class Status(models.TextChoices):
+    """Where a request is in its life."""
+
+    RECEIVED = "received", _("Received")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING = "waiting", _("Waiting for the citizen")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ServiceRequest(models.Model):
+    """One submitted request: what was asked, against which form version, and by whom."""
+
+    reference = models.CharField(_("reference"), max_length=16, unique=True)
+    service = models.ForeignKey(
+        "home.ServicePage", verbose_name=_("service"), on_delete=models.PROTECT, related_name="requests"
+    )
+    form_page = models.ForeignKey(
+        "forms_catalogue.EFormPage", on_delete=models.SET_NULL, null=True, blank=True, related_name="requests"
+    )
+    form_version = models.ForeignKey(
+        "forms_catalogue.FormVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="requests"
+    )
+    form_revision_id = models.PositiveIntegerField(_("form revision"), null=True, blank=True)
+    form_snapshot = models.JSONField(_("form definition as submitted"), default=dict)
+    answers = models.JSONField(_("answers"), default=dict, encoder=DjangoJSONEncoder)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("submitted"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("service request")
+
+    def __str__(self) -> str:
+        return self.display_reference
+
+    @property
+    def display_reference(self) -> str:
+        return format_reference(self.reference)
+
+
+class RequestFile(models.Model):
+    """A file uploaded with a request, kept in Django storage and served only as an attachment."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="files")
+    question_id = models.CharField(max_length=50)
+    item_index = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("Item of a repeating step"))
+    file = models.FileField(upload_to="requests/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,205 @@
+"""E-form pages, their frozen published versions, and saved journeys (save and come back later)."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page, Revision
+
+from .blocks import StepStreamBlock, question_id_from
+from .definition import FormDefinition
+
+DEFAULT_DECLARATION = (
+    "I confirm that the information I have given is correct to the best of my knowledge, and I understand "
+    "the council will use it to deal with my request."
+)
+
+
+class EFormPage(RoutablePageMixin, Page):
+    """An e-form under a service page: steps of questions a citizen completes one page at a time."""
+
+    intro = models.TextField(_("introduction"), blank=True, help_text=_("Shown before the first question."))
+    steps = StreamField(StepStreamBlock(), verbose_name=_("steps"))
+    declaration = models.TextField(_("declaration"), default=DEFAULT_DECLARATION)
+    confirmation_text = RichTextField(
+        _("what happens next"),
+        features=["bold", "link", "ul", "ol"],
+        blank=True,
+        help_text=_("Shown on the confirmation page and in the confirmation email."),
+    )
+    save_and_return = models.BooleanField(_("allow save and come back later"), default=True)
+    resume_days = models.PositiveSmallIntegerField(_("days a saved form is kept"), default=28)
+    retention_days = models.PositiveIntegerField(
+        _("days requests are kept"), default=730, help_text=_("Requests are deleted this many days after they close.")
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("steps"), FieldPanel("declaration")]
+    settings_panels = Page.settings_panels + [
+        MultiFieldPanel(
+            [
+                FieldPanel("confirmation_text"),
+                FieldPanel("save_and_return"),
+                FieldPanel("resume_days"),
+                FieldPanel("retention_days"),
+            ],
+            heading=_("After submitting"),
+        )
+    ]
+    parent_page_types = ["home.ServicePage"]
+    subpage_types: list[str] = []
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("e-form")
+
+    def definition(self) -> FormDefinition:
+        """This page's form as plain data (from its current, possibly unsaved, content)."""
+        return FormDefinition(
+            title=self.title,
+            declaration=self.declaration,
+            steps=tuple(child.block.to_step(child.value) for child in self.steps),
+        )
+
+    def fill_blank_ids(self) -> None:
+        """Give every step and question without an id one made from its title or label, unique in the form."""
+        used: set[str] = set()
+        for step in self.steps:
+            for child in step.value["questions"]:
+                used.add(child.value["question_id"] or "")
+        for step in self.steps:
+            if not step.value["step_id"]:
+                step.value["step_id"] = question_id_from(step.value["title"])
+            for child in step.value["questions"]:
+                if not child.value["question_id"]:
+                    base = question_id_from(child.value["label"])
+                    candidate, number = base, 2
+                    while candidate in used:
+                        candidate, number = f"{base}_{number}", number + 1
+                    child.value["question_id"] = candidate
+                    used.add(candidate)
+
+    def published_question_ids(self) -> dict[str, str]:
+        """Question ids of the last published version, keyed by the StreamField block id."""
+        if not self.pk or not self.live_revision_id:
+            return {}
+        published = self.live_revision.as_object()
+        return {child.id: child.value["question_id"] for step in published.steps for child in step.value["questions"]}
+
+    def clean(self):
+        super().clean()
+        self.fill_blank_ids()
+        problems = self.definition().problems()
+        fixed = self.published_question_ids()
+        for step in self.steps:
+            for child in step.value["questions"]:
+                old_id = fixed.get(child.id)
+                if old_id and old_id != child.value["question_id"]:
+                    problems.append(
+                        f"The question id of '{child.value['label']}' cannot change from '{old_id}' after the form "
+                        "has been published: answers are stored under it."
+                    )
+        if problems:
+            raise ValidationError({"steps": problems})
+
+    def current_version(self) -> "FormVersion | None":
+        """The frozen version citizens start new journeys on."""
+        return self.versions.order_by("-created_at", "-pk").first()
+
+    def forget_saved_journeys(self, saved_ids: list[int]) -> None:
+        """Delete saved copies of a journey once it has been submitted."""
+        if saved_ids:
+            SavedJourney.objects.filter(page=self, pk__in=saved_ids).delete()
+
+    # --- citizen routes (each in forms_catalogue.views) ---------------------------------
+
+    @path("")
+    def start_page(self, request):
+        from . import views
+
+        return views.start_page(request, self)
+
+    @path("start/")
+    def start(self, request):
+        from . import views
+
+        return views.start_journey(request, self)
+
+    @path("schema.json")
+    def schema(self, request):
+        from . import views
+
+        return views.json_schema(request, self)
+
+    @path("resume/<str:token>/")
+    def resume(self, request, token):
+        from . import views
+
+        return views.resume_journey(request, self, token)
+
+    @re_path(r"^(?P<journey_id>[A-Za-z0-9_-]{12,40})/(?P<action>confirmation|save)/$")
+    def journey_page(self, request, journey_id, action):
+        from . import views
+
+        handler = views.confirmation if action == "confirmation" else views.save_for_later
+        return handler(request, self, journey_id)
+
+    @re_path(r"^(?P<journey_id>[A-Za-z0-9_-]{12,40})/(?P<step>[a-z0-9_-]{1,60})/remove/$")
+    def remove_item(self, request, journey_id, step):
+        from . import views
+
+        return views.remove_item(request, self, journey_id, step)
+
+    @re_path(r"^(?P<journey_id>[A-Za-z0-9_-]{12,40})/(?P<step>[a-z0-9_-]{1,60})/$")
+    def step(self, request, journey_id, step):
+        from . import views
+
+        return views.journey_step(request, self, journey_id, step)
+
+    preview_modes = [("", "Journey as a citizen sees it"), ("summary", "Summary of the definition")]
+
+    def serve_preview(self, request, mode_name):
+        from . import views
+
+        return views.preview(request, self, mode_name)
+
+
+class FormVersion(models.Model):
+    """The frozen JSON definition of one published revision of an e-form."""
+
+    page = models.ForeignKey(EFormPage, on_delete=models.CASCADE, related_name="versions")
+    revision = models.OneToOneField(Revision, on_delete=models.SET_NULL, null=True, related_name="+")
+    snapshot = models.JSONField(encoder=None)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.page.title} (revision {self.revision_id})"
+
+    def definition(self) -> FormDefinition:
+        return FormDefinition.from_json(self.snapshot)
+
+
+class SavedJourney(models.Model):
+    """A journey saved with "Save and come back later": resumable from an emailed link until it expires."""
+
+    page = models.ForeignKey(EFormPage, on_delete=models.CASCADE, related_name="saved_journeys")
+    version = models.ForeignKey(FormVersion, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField()
+    data = models.JSONField(help_text="The journey's wizard storage: step data, uploads, answers so far.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Saved {self.page.title} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def has_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

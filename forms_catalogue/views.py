@@ -1,0 +1,201 @@
+"""Citizen-facing views of an e-form, routed from EFormPage: start, steps, save and return, confirmation."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from formtools.wizard.storage.session import SessionStorage
+
+from backoffice.models import ServiceRequest
+
+from .builder import FormBuilder
+from .forms import SaveForLaterForm
+from .journey import (
+    CHECK_STEP,
+    item_step_name,
+    new_journey_id,
+    storage_prefix,
+    submitted_request_id,
+)
+from .models import FormVersion, SavedJourney
+from .schema import json_schema as build_json_schema
+from .summary import request_sections
+from .wizard import EFormWizard, journey_file_storage
+
+RESUME_SALT = "forms_catalogue.resume"
+
+
+def journey_storage(request, page, journey_id: str) -> SessionStorage:
+    """The session storage of one journey (formtools' own, under the journey's prefix)."""
+    return SessionStorage(storage_prefix(page.pk, journey_id), request, journey_file_storage)
+
+
+def first_step_name(version: FormVersion) -> str:
+    first = version.definition().steps[0]
+    return item_step_name(first.id, 1) if first.repeat else first.id
+
+
+def step_url(page, journey_id: str, step: str) -> str:
+    return f"{page.url}{journey_id}/{step}/"
+
+
+def start_page(request, page):
+    """The form's own page: what you need, then "Start now"."""
+    return render(request, "forms_catalogue/e_form_page.html", {"page": page, "service": page.get_parent()})
+
+
+@never_cache
+def start_journey(request, page):
+    """Begin a new journey pinned to the current form version, with its own storage."""
+    version = page.current_version()
+    if version is None:
+        raise Http404("This form has not been published.")
+    journey_id = new_journey_id()
+    storage = journey_storage(request, page, journey_id)
+    storage.extra_data = {"version_id": version.pk}
+    return redirect(step_url(page, journey_id, first_step_name(version)))
+
+
+def journey_version(request, page, journey_id: str) -> FormVersion | None:
+    version_id = journey_storage(request, page, journey_id).extra_data.get("version_id")
+    return FormVersion.objects.filter(pk=version_id, page=page).first() if version_id else None
+
+
+def ended_journey(request, page, journey_id: str):
+    """Where a request for a journey that is no longer in the session goes."""
+    if submitted_request_id(request.session, journey_id):
+        return redirect(f"{page.url}{journey_id}/confirmation/")
+    return render(request, "forms_catalogue/journey_expired.html", {"page": page}, status=200)
+
+
+@never_cache
+def journey_step(request, page, journey_id: str, step: str, **extra):
+    """One step of the journey, handled by the wizard."""
+    version = journey_version(request, page, journey_id)
+    if version is None:
+        return ended_journey(request, page, journey_id)
+    view = EFormWizard.for_journey(page, version, journey_id)
+    return view(request, step=step, **extra)
+
+
+@never_cache
+def remove_item(request, page, journey_id: str, step: str):
+    """Ask, then remove one item of a repeating step (from check your answers)."""
+    if request.method != "POST":
+        if journey_version(request, page, journey_id) is None:
+            return ended_journey(request, page, journey_id)
+        return render(request, "forms_catalogue/remove_item.html", {"page": page, "step_name": step})
+    return journey_step(request, page, journey_id, step, remove=True)
+
+
+@never_cache
+def confirmation(request, page, journey_id: str):
+    """The reference, what happens next, and a copy of the answers (only in the session that submitted)."""
+    request_id = submitted_request_id(request.session, journey_id)
+    service_request = ServiceRequest.objects.filter(pk=request_id, form_page=page).first() if request_id else None
+    if service_request is None:
+        return redirect(page.url)
+    definition = service_request.form_version.definition() if service_request.form_version else None
+    sections = request_sections(definition, service_request.answers) if definition else []
+    return render(
+        request,
+        "forms_catalogue/confirmation.html",
+        {"page": page, "service_request": service_request, "sections": sections},
+    )
+
+
+def resume_link(request, saved: SavedJourney) -> str:
+    token = signing.dumps({"saved": saved.pk, "page": saved.page_id}, salt=RESUME_SALT, compress=True)
+    return request.build_absolute_uri(f"{saved.page.url}resume/{token}/")
+
+
+def copy_journey_data(data: dict) -> dict:
+    """A copy of wizard storage data whose temporary uploads are copies too (so each copy can be deleted alone)."""
+    copied = {**data, "step_files": {}}
+    for step, files in data.get("step_files", {}).items():
+        copied["step_files"][step] = {}
+        for field, info in files.items():
+            with journey_file_storage.open(info["tmp_name"]) as handle:
+                new_name = journey_file_storage.save(info["name"], handle)
+            copied["step_files"][step][field] = {**info, "tmp_name": new_name}
+    return copied
+
+
+@never_cache
+def save_for_later(request, page, journey_id: str):
+    """Ask for an email address, keep the journey, and email a link that resumes it."""
+    if not page.save_and_return:
+        raise Http404("This form cannot be saved.")
+    version = journey_version(request, page, journey_id)
+    if version is None:
+        return ended_journey(request, page, journey_id)
+    storage = journey_storage(request, page, journey_id)
+    form = SaveForLaterForm(request.POST or None)
+    back_url = step_url(page, journey_id, storage.current_step or first_step_name(version))
+    if request.method == "POST" and form.is_valid():
+        saved = SavedJourney.objects.create(
+            page=page,
+            version=version,
+            email=form.cleaned_data["email"],
+            data=copy_journey_data(storage.data),
+            expires_at=timezone.now() + timedelta(days=page.resume_days),
+        )
+        storage.extra_data = {
+            **storage.extra_data,
+            "saved_journey_ids": [*storage.extra_data.get("saved_journey_ids", []), saved.pk],
+        }
+        context = {"page": page, "link": resume_link(request, saved), "days": page.resume_days, "saved": saved}
+        send_mail(
+            subject=f"Your saved form: {page.title}",
+            message=render_to_string("forms_catalogue/email/resume_link.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[saved.email],
+        )
+        return render(request, "forms_catalogue/saved.html", {**context, "back_url": back_url})
+    return render(request, "forms_catalogue/save_for_later.html", {"page": page, "form": form, "back_url": back_url})
+
+
+@never_cache
+def resume_journey(request, page, token: str):
+    """Open a saved journey from its emailed link, on any device, until the link expires."""
+    try:
+        payload = signing.loads(token, salt=RESUME_SALT, max_age=timedelta(days=page.resume_days))
+    except signing.SignatureExpired:
+        return render(request, "forms_catalogue/resume_problem.html", {"page": page, "expired": True}, status=410)
+    except signing.BadSignature:
+        return render(request, "forms_catalogue/resume_problem.html", {"page": page, "expired": False}, status=404)
+    saved = SavedJourney.objects.filter(pk=payload.get("saved"), page=page).select_related("version").first()
+    if saved is None or saved.has_expired:
+        return render(request, "forms_catalogue/resume_problem.html", {"page": page, "expired": True}, status=410)
+    journey_id = new_journey_id()
+    storage = journey_storage(request, page, journey_id)
+    data = copy_journey_data(saved.data)
+    data["extra_data"] = {**data.get("extra_data", {}), "version_id": saved.version_id, "saved_journey_ids": [saved.pk]}
+    storage.data = data
+    return redirect(step_url(page, journey_id, CHECK_STEP))
+
+
+def json_schema(request, page):
+    """The published form's JSON Schema (draft 2020-12)."""
+    version = page.current_version()
+    if version is None:
+        raise Http404("This form has not been published.")
+    schema = build_json_schema(version.definition(), schema_id=request.build_absolute_uri())
+    response = JsonResponse(schema, json_dumps_params={"indent": 2})
+    response["Content-Type"] = "application/schema+json"
+    return response
+
+
+def preview(request, page, mode_name: str):
+    """Editor preview of the unsaved definition: every step as a citizen sees it, or a summary."""
+    definition = page.definition()
+    if mode_name == "summary":
+        return render(request, "forms_catalogue/preview_summary.html", {"page": page, "definition": definition})
+    steps = [(step, FormBuilder(step.questions).get_form_class()(prefix=step.id)) for step in definition.steps]
+    return render(request, "forms_catalogue/preview.html", {"page": page, "definition": definition, "steps": steps})

@@ -1,0 +1,397 @@
+"""The citizen's journey through an e-form, on django-formtools' NamedUrlSessionWizardView.
+
+What this subclass adds to formtools:
+- the step list is built per request from the frozen form version the journey started on,
+  its conditions and the number of items in each repeating step;
+- each journey has its own storage prefix (journey id in the URL);
+- a plain GET never resets progress, and no step after the first unanswered one can be
+  opened or posted, whatever the URL or the management form says;
+- a tampered management form re-renders the step with a message instead of failing;
+- submitting re-validates every step, stores the request through `backoffice.intake.submit`
+  once (idempotent per journey), removes the temporary uploads and redirects to the
+  confirmation page.
+"""
+
+from collections import OrderedDict
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.shortcuts import redirect
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from formtools.wizard.forms import ManagementForm
+from formtools.wizard.views import NamedUrlSessionWizardView
+
+from backoffice.intake import SubmittedFile, submit
+
+from .builder import FormBuilder
+from .definition import FormDefinition, Step
+from .forms import AddAnotherForm, CheckAnswersForm
+from .journey import (
+    CHECK_STEP,
+    LIST_SUFFIX,
+    item_step_name,
+    list_step_name,
+    parse_item_step,
+    remember_submission,
+    storage_prefix,
+)
+from .summary import summary_rows
+
+journey_file_storage = FileSystemStorage(location=settings.MEDIA_ROOT / "journey-uploads")
+
+
+class EFormWizard(NamedUrlSessionWizardView):
+    """One request of one journey; built with `page`, `version` and `journey_id` init kwargs."""
+
+    file_storage = journey_file_storage
+    template_name = "forms_catalogue/step.html"
+    page = None
+    version = None
+    journey_id = ""
+
+    @classmethod
+    def for_journey(cls, page, version, journey_id):
+        """A view function for this journey (formtools needs a form list up front; ours is per request)."""
+        return cls.as_view(
+            form_list=[("placeholder", CheckAnswersForm)],
+            url_name="eform-step",
+            done_step_name="done",
+            page=page,
+            version=version,
+            journey_id=journey_id,
+        )
+
+    # --- storage and URLs -------------------------------------------------------------
+
+    def get_prefix(self, request, *args, **kwargs):
+        return storage_prefix(self.page.pk, self.journey_id)
+
+    def get_step_url(self, step):
+        return f"{self.page.url}{self.journey_id}/{step}/"
+
+    @cached_property
+    def definition(self) -> FormDefinition:
+        return self.version.definition()
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        return self.storage.extra_data
+
+    def save_extra(self, **changes) -> None:
+        self.storage.extra_data = {**self.storage.extra_data, **changes}
+
+    # --- the step list -----------------------------------------------------------------
+
+    def repeat_count(self, step: Step) -> int:
+        return self.extra.get("repeat_counts", {}).get(step.id, max(1, step.repeat.min_items))
+
+    def stored_answers(self) -> dict[str, dict[str, Any]]:
+        """JSON answers of each step answered so far, by step name."""
+        return self.extra.get("answers", {})
+
+    def get_form_list(self):
+        """The steps this journey shows now, given its answers so far."""
+        if getattr(self, "_resolved_form_list", None) is not None:
+            return self._resolved_form_list.copy()
+        stored = self.stored_answers()
+        earlier: dict[str, Any] = {}
+        form_list: OrderedDict[str, type] = OrderedDict()
+        for step in self.definition.steps:
+            if not step.condition.holds(earlier):
+                continue
+            form_class = self.form_class_for(step, earlier)
+            if step.repeat:
+                count = self.repeat_count(step)
+                for number in range(1, count + 1):
+                    form_list[item_step_name(step.id, number)] = form_class
+                form_list[list_step_name(step.id)] = AddAnotherForm.for_items(
+                    count, step.repeat.min_items, step.repeat.max_items, step.repeat.item_label
+                )
+            else:
+                form_list[step.id] = form_class
+                earlier.update(stored.get(step.id, {}))
+        form_list[CHECK_STEP] = CheckAnswersForm
+        self._resolved_form_list = form_list
+        self._cache_signature = None
+        return form_list.copy()
+
+    def forget_form_list(self) -> None:
+        self._resolved_form_list = None
+
+    def form_class_for(self, step: Step, earlier: dict[str, Any]):
+        visible = tuple(question for question in step.questions if question.condition.holds(earlier))
+        return FormBuilder(visible).get_form_class()
+
+    def step_definition(self, step_name: str) -> Step | None:
+        """The definition step behind a step name: an item or list step gives its repeating step; check gives None."""
+        item = parse_item_step(step_name)
+        step_id = item[0] if item else step_name.removesuffix(LIST_SUFFIX)
+        return next((step for step in self.definition.steps if step.id == step_id), None)
+
+    def first_unanswered_step(self) -> str:
+        stored = self.stored_answers()
+        for name in self.get_form_list():
+            if name == CHECK_STEP or name not in stored:
+                return name
+        return CHECK_STEP
+
+    def is_reachable(self, step_name: str) -> bool:
+        names = list(self.get_form_list())
+        if step_name not in names:
+            return False
+        return names.index(step_name) <= names.index(self.first_unanswered_step())
+
+    # --- forms ---------------------------------------------------------------------------
+
+    def get_form(self, step=None, data=None, files=None):
+        step = step or self.steps.current
+        if data is not None and files is not None:
+            # Keep an earlier upload when the citizen does not choose a new file.
+            stored_files = self.storage.get_step_files(step) or {}
+            files = {**stored_files, **{key: value for key, value in files.items()}}
+        return super().get_form(step=step, data=data, files=files)
+
+    def process_step_files(self, form):
+        return {key: value for key, value in self.request.FILES.items()}
+
+    def store_step(self, step_name: str, form) -> None:
+        """Keep a valid step's raw data (formtools), new uploads, and its JSON answers (conditions, check page)."""
+        previous_files = self.storage.data[self.storage.step_files_key].get(step_name, {})
+        new_files = self.process_step_files(form)
+        for field in new_files:
+            if field in previous_files:
+                self.storage._tmp_files.append(previous_files[field]["tmp_name"])
+        self.storage.set_step_data(step_name, self.process_step(form))
+        self.storage.set_step_files(step_name, new_files)
+        answers = dict(self.stored_answers())
+        answers[step_name] = form.answers()
+        self.save_extra(answers=answers)
+        self.forget_form_list()
+
+    # --- requests ------------------------------------------------------------------------
+
+    def get(self, request, *args, **kwargs):
+        step = kwargs.get("step")
+        if not self.is_reachable(step):
+            return redirect(self.get_step_url(self.first_unanswered_step()))
+        if "change" in request.GET:
+            self.save_extra(returning_to_check=True)
+        self.storage.current_step = step
+        return self.render(self.get_form(step, data=self.storage.get_step_data(step), files=None))
+
+    def post(self, *args, **kwargs):
+        step = kwargs.get("step")
+        if kwargs.get("remove"):
+            return self.remove_item(step)
+        if not self.is_reachable(step):
+            return redirect(self.get_step_url(self.first_unanswered_step()))
+        self.storage.current_step = step
+        management_form = ManagementForm(self.request.POST, prefix=self.prefix)
+        if not management_form.is_valid() or management_form.cleaned_data["current_step"] != step:
+            form = self.get_form(step, data=self.storage.get_step_data(step))
+            return self.render(
+                form, page_problem=_("This page was changed or has expired. Check your answers and try again.")
+            )
+        form = self.get_form(step, data=self.request.POST, files=self.request.FILES)
+        if form.is_lookup():
+            return self.render(form, lookup=True)
+        saving = "save_and_return" in self.request.POST and self.page.save_and_return and step != CHECK_STEP
+        if not form.is_valid():
+            if saving:  # keep what is valid so far; this page's answers are asked again on return
+                return redirect(f"{self.page.url}{self.journey_id}/save/")
+            return self.render(form)
+        if step == CHECK_STEP:
+            return self.submit(form)
+        self.store_step(step, form)
+        if saving:
+            return redirect(f"{self.page.url}{self.journey_id}/save/")
+        return redirect(self.get_step_url(self.next_step_after(step, form)))
+
+    def next_step_after(self, step_name: str, form) -> str:
+        """Where a valid POST of a step goes: a new item, back to check answers, or the next step."""
+        if step_name.endswith(LIST_SUFFIX):
+            step = self.step_definition(step_name)
+            answers = dict(self.stored_answers())
+            if form.cleaned_data["add_another"] == "yes":
+                count = self.repeat_count(step) + 1
+                self.save_extra(repeat_counts={**self.extra.get("repeat_counts", {}), step.id: count})
+                answers.pop(step_name, None)  # ask "add another?" again after the new item
+                self.save_extra(answers=answers)
+                self.forget_form_list()
+                return item_step_name(step.id, count)
+        if self.extra.get("returning_to_check"):
+            return self.first_unanswered_step()
+        names = list(self.get_form_list())
+        return names[names.index(step_name) + 1] if step_name in names else self.first_unanswered_step()
+
+    def remove_item(self, step_name: str):
+        """Remove one item of a repeating step and renumber the ones after it."""
+        item = parse_item_step(step_name)
+        step = self.step_definition(step_name)
+        if not item or not step or not step.repeat:
+            return redirect(self.get_step_url(CHECK_STEP))
+        count = self.repeat_count(step)
+        number = item[1]
+        if count <= max(1, step.repeat.min_items) or not 1 <= number <= count:
+            return redirect(self.get_step_url(CHECK_STEP))
+        data = self.storage.data
+        step_data, step_files = data[self.storage.step_data_key], data[self.storage.step_files_key]
+        answers = dict(self.stored_answers())
+        for files in [step_files.pop(step_name, {})]:
+            self.storage._tmp_files.extend(file["tmp_name"] for file in files.values())
+        for later in range(number, count):
+            source, target = item_step_name(step.id, later + 1), item_step_name(step.id, later)
+            step_data[target] = _renamed_step_data(step_data.pop(source, {}), source, target)
+            step_files[target] = step_files.pop(source, {})
+            answers[target] = answers.pop(source, {})
+        answers.pop(item_step_name(step.id, count), None)
+        step_data.pop(item_step_name(step.id, count), None)
+        self.storage.data = data
+        self.save_extra(answers=answers, repeat_counts={**self.extra.get("repeat_counts", {}), step.id: count - 1})
+        self.forget_form_list()
+        return redirect(self.get_step_url(CHECK_STEP))
+
+    # --- submitting ----------------------------------------------------------------------
+
+    def submit(self, check_form):
+        """Re-validate every step, store the request once, clean up, and go to the confirmation."""
+        answers: dict[str, Any] = {}
+        files: list[SubmittedFile] = []
+        for name in self.get_form_list():
+            if name == CHECK_STEP or name.endswith(LIST_SUFFIX):
+                continue
+            form = self.get_form(name, data=self.storage.get_step_data(name), files=self.storage.get_step_files(name))
+            if not form.is_valid():
+                return redirect(self.get_step_url(name))
+            item = parse_item_step(name)
+            step_answers = form.answers()
+            if item:
+                answers.setdefault(item[0], []).append(step_answers)
+            else:
+                answers.update(step_answers)
+            for question in form.questions:
+                if question.type == "file" and form.cleaned_data.get(question.id):
+                    files.append(
+                        SubmittedFile(question.id, form.cleaned_data[question.id], item[1] - 1 if item else None)
+                    )
+        service_request, _created = submit(
+            service=self.page.get_parent().specific,
+            answers=answers,
+            form_version=self.version,
+            files=files,
+            contact_email=_contact_email(answers),
+            idempotency_key=f"web:{self.page.pk}:{self.journey_id}",
+        )
+        remember_submission(self.request.session, self.journey_id, service_request.pk)
+        self.page.forget_saved_journeys(self.extra.get("saved_journey_ids", []))
+        self.storage.reset()
+        return redirect(f"{self.page.url}{self.journey_id}/confirmation/")
+
+    # --- rendering -----------------------------------------------------------------------
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form=form, **kwargs)
+        step_name = self.steps.current
+        step = self.step_definition(step_name)
+        questions = getattr(form, "questions", ())
+        context.update(
+            page=self.page,
+            step=step,
+            step_name=step_name,
+            heading=self.heading(step_name, step, questions),
+            single_question=questions[0] if len(questions) == 1 and step and not step.intro else None,
+            questions=questions,
+            back_url=self.back_url(step_name),
+            can_save=self.page.save_and_return and step_name != CHECK_STEP,
+            save_url=f"{self.page.url}{self.journey_id}/save/",
+        )
+        if step_name.endswith(LIST_SUFFIX):
+            context["list_items"] = self.repeat_items(step.id)
+        if step_name == CHECK_STEP:
+            context["summary"] = self.answer_summary()
+            context["declaration"] = self.definition.declaration
+        return context
+
+    def heading(self, step_name: str, step: Step | None, questions) -> str:
+        """The page heading, also used in the page title."""
+        if step_name == CHECK_STEP:
+            return _("Check your answers before sending your request")
+        if step_name.endswith(LIST_SUFFIX):
+            count = self.repeat_count(step)
+            return _("You have added %(count)s %(label)s") % {
+                "count": count,
+                "label": step.repeat.item_label + ("" if count == 1 else "s"),
+            }
+        if len(questions) == 1 and not step.intro:
+            return questions[0].label
+        item = parse_item_step(step_name)
+        return f"{step.title} ({step.repeat.item_label} {item[1]})" if item and step.repeat else step.title
+
+    def back_url(self, step_name: str) -> str | None:
+        names = list(self.get_form_list())
+        if step_name not in names or names.index(step_name) == 0:
+            return self.page.url
+        return self.get_step_url(names[names.index(step_name) - 1])
+
+    def repeat_items(self, step_id: str) -> list[dict[str, Any]]:
+        step = self.step_definition(step_id)
+        stored = self.stored_answers()
+        return [
+            {
+                "number": number,
+                "label": step.repeat.item_label.capitalize(),
+                "change_url": self.get_step_url(item_step_name(step_id, number)),
+                "summary": _item_summary(step, stored.get(item_step_name(step_id, number), {})),
+            }
+            for number in range(1, self.repeat_count(step) + 1)
+        ]
+
+    def answer_summary(self) -> list[dict[str, Any]]:
+        """Check-your-answers sections: one per step shown (one per item of a repeating step)."""
+        stored = self.stored_answers()
+        sections = []
+        for name, form_class in self.get_form_list().items():
+            if name == CHECK_STEP or name.endswith(LIST_SUFFIX):
+                continue
+            step = self.step_definition(name)
+            item = parse_item_step(name)
+            title = f"{step.repeat.item_label.capitalize()} {item[1]}" if item and step.repeat else step.title
+            sections.append(
+                {
+                    "title": title,
+                    "step_name": name,
+                    "change_url": self.get_step_url(name) + "?change=1",
+                    "remove_url": f"{self.page.url}{self.journey_id}/{name}/remove/"
+                    if item and self.repeat_count(step) > max(1, step.repeat.min_items)
+                    else None,
+                    "rows": summary_rows(form_class.questions, stored.get(name, {})),
+                }
+            )
+        return sections
+
+    def render(self, form=None, **kwargs):
+        response = super().render(form, **kwargs)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+def _renamed_step_data(data: dict[str, list], source: str, target: str) -> dict[str, list]:
+    """Raw POST data of one item step, with its field prefixes moved to another step name."""
+    renamed = {}
+    for key, values in data.items():
+        renamed[target + key[len(source) :] if key.startswith(source + "-") else key] = values
+    return renamed
+
+
+def _item_summary(step: Step, answers: dict[str, Any]) -> str:
+    from .builder import answer_for_display
+
+    first = next(iter(step.questions), None)
+    return answer_for_display(first, answers.get(first.id)) if first else ""
+
+
+def _contact_email(answers: dict[str, Any]) -> str:
+    email = answers.get("email")
+    return email if isinstance(email, str) else ""

@@ -1,0 +1,89 @@
+"""Public views that are not Wagtail pages: search, health check, robots.txt, error pages."""
+
+import logging
+import re
+
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .context_processors import council
+from .models import ServicePage
+
+logger = logging.getLogger(__name__)
+
+MAX_QUERY_LENGTH = 200
+RESULTS_PER_PAGE = 20
+
+
+def clean_search_query(raw: str) -> str:
+    """Make any user input a safe search query: words only, bounded length, single spaces.
+
+    Quotes, brackets and operators mean something to the database's full-text engine, so
+    they are dropped: a citizen's stray quote must never turn into a query syntax error.
+    """
+    words_only = re.sub(r"[^\w]+|_+", " ", raw[: MAX_QUERY_LENGTH * 4])
+    return " ".join(words_only.split())[:MAX_QUERY_LENGTH].strip()
+
+
+def search_services(query: str):
+    """Live service pages matching the query, best first."""
+    return ServicePage.objects.live().public().select_related("department").search(query, operator="and")
+
+
+@require_GET
+def search(request):
+    """Search the service catalogue; any query, however long or odd, gives a normal results page."""
+    query = clean_search_query(request.GET.get("q", ""))
+    results = []
+    page = None
+    if query:
+        results = search_services(query)
+        if not len(results):
+            results = ServicePage.objects.live().public().select_related("department").search(query, operator="or")
+        paginator = Paginator(results, RESULTS_PER_PAGE)
+        page = paginator.get_page(request.GET.get("page"))
+    return render(request, "home/search.html", {"query": query, "page_obj": page})
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Report whether the database answers; 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        logger.exception("health check: database unreachable")
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def robots_txt(request):
+    """Allow the public site, keep crawlers out of the admin and journeys, point to the sitemap."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /forms/",
+        "Disallow: /track/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def page_not_found(request, exception=None):
+    """The styled 404 page."""
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    """The styled 500 page; rendered without the request context so it cannot fail again."""
+    from django.template import loader
+
+    template = loader.get_template("500.html")
+    return HttpResponse(template.render(council(request)), status=500)

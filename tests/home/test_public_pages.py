@@ -1,0 +1,142 @@
+"""The public site: pages, search, error pages, health check, robots and sitemap."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from home.models import CategoryPage, ServicePage
+
+from .factories import make_category, make_services
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_page_shows_search_categories_and_popular_services(client, council_name):
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert council_name in html
+    assert 'role="search"' in html
+    assert html.count('class="govuk-grid-column-one-third govuk-!-margin-bottom-6"') == 17
+    assert "Most used services" in html
+    assert "Skip to main content" in html
+    assert "govuk-phase-banner" in html
+    assert "GDS Transport" not in html and "govuk-crown" not in html
+
+
+def test_category_page_lists_its_services(client):
+    category = CategoryPage.objects.get(title="Bins and recycling")
+    response = client.get(category.url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    for service in ServicePage.objects.child_of(category):
+        assert service.title in html
+    assert "govuk-breadcrumbs" in html
+
+
+def test_service_page_explains_the_service(client):
+    page = ServicePage.objects.filter(external_url="").exclude(information_only=True).first()
+    html = client.get(page.url).content.decode()
+    for heading in ("Who can use this service", "What you need", "How long it takes", "What happens next"):
+        assert heading in html
+    assert page.department.phone in html
+    assert "You cannot do this online yet" in html
+
+
+def test_service_done_elsewhere_has_a_start_button(client):
+    page = ServicePage.objects.exclude(external_url="").first()
+    html = client.get(page.url).content.decode()
+    assert "govuk-button--start" in html and page.external_url in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_slug_words"),
+    [
+        ("rubbish", ["bin"]),
+        ("bin", ["bin"]),
+        ("pothole", ["pothole"]),
+        ("parking permit", ["parking-permit"]),
+    ],
+)
+def test_search_finds_the_right_services(client, query, expected_slug_words):
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    results = list(response.context["page_obj"])
+    assert results, f"no results for {query!r}"
+    top = results[0]
+    assert any(word in top.slug for word in expected_slug_words), [r.slug for r in results[:5]]
+
+
+def test_rubbish_finds_the_missed_bin_service(client):
+    results = list(client.get("/search/", {"q": "rubbish"}).context["page_obj"])
+    assert any("missed-bin" in page.slug for page in results)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "x" * 10_000,
+        "'; DROP TABLE wagtailcore_page; --",
+        '"unbalanced',
+        "AND OR NOT",
+        "*",
+        "bin\x00\x01",
+        "((()))",
+        "ü 🗑️ 日本",
+    ],
+)
+def test_odd_search_queries_give_a_normal_page(client, query):
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    assert b"Search council services" in response.content
+
+
+def test_unknown_url_gives_the_styled_404(client, council_name):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+    assert council_name.encode() in response.content
+
+
+def test_server_error_page_is_styled(rf, council_name):
+    from home.views import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert b"Sorry, there is a problem with the service" in response.content
+
+
+def test_health_check(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_robots_and_sitemap(client):
+    robots = client.get("/robots.txt").content.decode()
+    assert "Disallow: /admin/" in robots and "Sitemap: http://testserver/sitemap.xml" in robots
+    sitemap = client.get("/sitemap.xml")
+    assert sitemap.status_code == 200
+    assert sitemap.content.count(b"<url>") >= 96 + 17 + 1
+
+
+def _query_count(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_query_counts_do_not_grow_with_the_catalogue(client):
+    """Home, category and service pages use the same number of queries with 100 and 1,000 services."""
+    category = make_category("Growing", "growing")
+    services = make_services(category, 100, popular=True)
+
+    def measure():
+        client.get(category.url)  # warm per-process caches such as the site root
+        return [_query_count(client, url) for url in ("/", category.url, services[0].url)]
+
+    with_100 = measure()
+    extra = make_services(category, 900, popular=True, slug_start=100)
+    with_1000 = measure()
+    assert len(services) + len(extra) == 1000
+    assert with_100 == with_1000
