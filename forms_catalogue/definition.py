@@ -143,6 +143,8 @@ class FormDefinition:
         if not self.steps:
             problems.append("Add at least one step.")
         for step in self.steps:
+            if step.id in seen:
+                problems.append(f"The step id '{step.id}' is already a question id. Ids must be unique.")
             if step.id in step_ids:
                 problems.append(f"Two steps have the id '{step.id}'. Step ids must be unique.")
             step_ids.add(step.id)
@@ -198,7 +200,7 @@ def is_answered(answer: Any) -> bool:
     """True for any non-empty answer (False for None, '', [], {} and a dict of empty parts)."""
     if isinstance(answer, dict):
         return any(is_answered(part) for part in answer.values())
-    return answer not in (None, "", [], False)
+    return answer is not False and answer not in (None, "", [])
 
 
 def rule_holds(rule: ConditionRule, answer: Any) -> bool:

@@ -186,7 +186,7 @@ def json_schema(request, page):
     version = page.current_version()
     if version is None:
         raise Http404("This form has not been published.")
-    schema = build_json_schema(version.definition(), schema_id=request.build_absolute_uri())
+    schema = build_json_schema(version.definition(), schema_id=request.build_absolute_uri(), version=version.revision_id)
     response = JsonResponse(schema, json_dumps_params={"indent": 2})
     response["Content-Type"] = "application/schema+json"
     return response

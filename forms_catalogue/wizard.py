@@ -179,7 +179,8 @@ class EFormWizard(NamedUrlSessionWizardView):
         if "change" in request.GET:
             self.save_extra(returning_to_check=True)
         self.storage.current_step = step
-        return self.render(self.get_form(step, data=self.storage.get_step_data(step), files=None))
+        stored = self.get_form(step, data=self.storage.get_step_data(step), files=self.storage.get_step_files(step))
+        return self.render(stored)
 
     def post(self, *args, **kwargs):
         step = kwargs.get("step")

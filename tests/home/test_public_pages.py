@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from home.models import CategoryPage, ServicePage
+from home.models import CategoryPage, OnlineStatus, ServicePage
 
 from .factories import make_category, make_services
 
@@ -35,12 +35,19 @@ def test_category_page_lists_its_services(client):
 
 
 def test_service_page_explains_the_service(client):
-    page = ServicePage.objects.filter(external_url="").exclude(information_only=True).first()
+    page = ServicePage.objects.filter(online_status=OnlineStatus.OFFLINE).first()
     html = client.get(page.url).content.decode()
     for heading in ("Who can use this service", "What you need", "How long it takes", "What happens next"):
         assert heading in html
     assert page.department.phone in html
     assert "You cannot do this online yet" in html
+
+
+def test_service_with_an_eform_starts_it(client):
+    page = ServicePage.objects.get(slug="report-missed-bin")
+    html = client.get(page.url).content.decode()
+    assert page.online_status == OnlineStatus.ONLINE_FORM
+    assert "govuk-button--start" in html and page.live_eform().url in html
 
 
 def test_service_done_elsewhere_has_a_start_button(client):
