@@ -1,8 +1,9 @@
 """The one entry point for new requests: web, API, Open311 and staff on a caller's behalf.
 
-`submit()` writes the request (and, with the back-office queues, its deliveries) in one
-database transaction. The caller may show the reference only after it returns. A repeated
-call with the same idempotency key returns the request the first call made.
+`submit()` routes the request to its queue and writes it, its files, its history and its
+outbox deliveries (department systems, citizen confirmation) in one database transaction.
+The caller may show the reference only after it returns. A repeated call with the same
+idempotency key returns the request the first call made.
 """
 
 from dataclasses import dataclass
@@ -11,8 +12,10 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
-from .models import Channel, RequestFile, ServiceRequest
+from .models import Channel, RequestEvent, RequestFile, ServiceRequest
+from .outbox import enqueue_new_request
 from .references import new_reference
+from .routing import route
 
 REFERENCE_ATTEMPTS = 5
 
@@ -48,6 +51,7 @@ def submit(
         existing = ServiceRequest.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
             return existing, False
+    queue = route(service, answers)
     for _attempt in range(REFERENCE_ATTEMPTS):
         try:
             with transaction.atomic():
@@ -62,9 +66,12 @@ def submit(
                     channel=channel,
                     contact_email=contact_email,
                     idempotency_key=idempotency_key,
+                    queue=queue,
                 )
                 for submitted in files:
                     _store_file(request, submitted)
+                RequestEvent.objects.create(request=request, kind=RequestEvent.Kind.SUBMITTED, to_status=request.status)
+                enqueue_new_request(request)
                 return request, True
         except IntegrityError:
             if idempotency_key:

@@ -94,6 +94,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # One writer at a time: take the write lock up front and wait for it, so the web server
+    # and the delivery worker can share the file without "database is locked" errors.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Local memory by default; Redis through REDIS_URL.
@@ -145,6 +151,17 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "rtf", "txt", "xlsx"]
 WAGTAIL_I18N_ENABLED = False
 
+# Back office: delivery retries (see backoffice.relay.RetryPolicy), tracking look-ups, file links.
+DELIVERY_RETRY = {
+    "max_attempts": int(os.environ.get("DELIVERY_MAX_ATTEMPTS", "15")),
+    "base_seconds": float(os.environ.get("DELIVERY_BACKOFF_SECONDS", "30")),
+    "cap_seconds": float(os.environ.get("DELIVERY_BACKOFF_CAP_SECONDS", "7200")),
+    "lease_seconds": float(os.environ.get("DELIVERY_LEASE_SECONDS", "120")),
+}
+TRACK_RATE_LIMIT = (int(os.environ.get("TRACK_RATE_LIMIT", "10")), 15 * 60)  # look-ups per address per window
+TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "")  # e.g. HTTP_X_FORWARDED_FOR behind a proxy
+FILE_LINK_MAX_AGE = int(os.environ.get("FILE_LINK_MAX_AGE_DAYS", "30")) * 24 * 60 * 60
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@ashworth.example.gov.uk")
 
@@ -158,6 +175,7 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},  # one line per search-index task otherwise
         "django.server": {"level": LOG_LEVEL},
     },
 }

@@ -2,28 +2,32 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-
 from django.db import transaction
 
+from backoffice.demo import load_demo_queues
 from forms_catalogue.demo import load_demo_forms
 from home.demo import load_demo_council
 
 
 class Command(BaseCommand):
-    help = "Create the demo council's departments, categories 96 service pages and demo e-forms. Safe to run again."
+    help = "Create the demo council: departments, categories, 96 services, demo e-forms, queues. Safe to run again."
 
     def handle(self, *args, **options):
         with transaction.atomic():
             report = load_demo_council(settings.COUNCIL_NAME)
             forms = load_demo_forms()
-        if forms:
-            self.stdout.write(self.style.SUCCESS(f"Demo council: published {forms} e-forms."))
+            queues = load_demo_queues()
+        created = []
         if report.total:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"Demo council: created {report.departments} departments, {report.categories} categories, "
-                    f"{report.services} services and {report.other_pages} other pages."
-                )
+            created.append(
+                f"{report.departments} departments, {report.categories} categories, "
+                f"{report.services} services, {report.other_pages} other pages"
             )
-        elif not forms:
+        if forms:
+            created.append(f"{forms} e-forms")
+        if queues:
+            created.append(f"{queues} department queues")
+        if created:
+            self.stdout.write(self.style.SUCCESS(f"Demo council: created {'; '.join(created)}."))
+        else:
             self.stdout.write("Demo council already loaded: nothing to do.")

@@ -1,10 +1,11 @@
-"""Service requests as the back office receives them."""
+"""Service requests as the back office receives them, their files and their history."""
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .references import format_reference
+from ..references import format_reference
 
 
 class Channel(models.TextChoices):
@@ -27,6 +28,9 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+OPEN_STATUSES = (Status.RECEIVED, Status.IN_PROGRESS, Status.WAITING)
+
+
 class ServiceRequest(models.Model):
     """One submitted request: what was asked, against which form version, and by whom."""
 
@@ -46,6 +50,18 @@ class ServiceRequest(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
     contact_email = models.EmailField(_("contact email"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    queue = models.ForeignKey(
+        "backoffice.Queue", verbose_name=_("queue"), on_delete=models.PROTECT, null=True, related_name="requests"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_requests",
+    )
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -53,6 +69,7 @@ class ServiceRequest(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("service request")
+        indexes = [models.Index(fields=["queue", "status", "-created_at"])]
 
     def __str__(self) -> str:
         return self.display_reference
@@ -60,6 +77,10 @@ class ServiceRequest(models.Model):
     @property
     def display_reference(self) -> str:
         return format_reference(self.reference)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
 
 
 class RequestFile(models.Model):
@@ -75,3 +96,34 @@ class RequestFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class RequestEvent(models.Model):
+    """One thing that happened to a request: submitted, status changed, assigned, a note added."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        STATUS = "status", _("Status changed")
+        ASSIGNED = "assigned", _("Assigned")
+        NOTE = "note", _("Note")
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    internal_note = models.TextField(_("internal note"), blank=True)
+    public_note = models.TextField(_("note for the citizen"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("request event")
+
+    def __str__(self) -> str:
+        return f"{self.request}: {self.get_kind_display()}"

@@ -1,0 +1,61 @@
+"""What staff do to a request: claim or assign it, change its status, add notes.
+
+Each change writes the request, its history event and (for anything the citizen should
+hear about) the citizen's email delivery in one transaction.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import RequestEvent, ServiceRequest, Status
+from .models.requests import OPEN_STATUSES
+from .outbox import enqueue_status_update
+
+
+class CaseworkError(ValueError):
+    """A change that is not allowed, with a message for the member of staff."""
+
+
+@transaction.atomic
+def change_status(
+    request: ServiceRequest, status: str, *, actor, internal_note: str = "", public_note: str = ""
+) -> RequestEvent:
+    """Move the request to `status`, record it, and queue the citizen's email when they should hear of it."""
+    if status not in Status.values:
+        raise CaseworkError(f"Unknown status '{status}'.")
+    if status == request.status and not (internal_note or public_note):
+        raise CaseworkError("The request already has this status. Add a note to record something new.")
+    locked = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+    event = RequestEvent.objects.create(
+        request=locked,
+        kind=RequestEvent.Kind.STATUS if status != locked.status else RequestEvent.Kind.NOTE,
+        actor=actor,
+        from_status=locked.status,
+        to_status=status,
+        internal_note=internal_note.strip(),
+        public_note=public_note.strip(),
+    )
+    status_changed = status != locked.status
+    locked.status = status
+    if status in OPEN_STATUSES:
+        locked.resolved_at = None
+    elif status_changed:
+        locked.resolved_at = timezone.now()
+    locked.save(update_fields=["status", "resolved_at", "updated_at"])
+    if status_changed or event.public_note:
+        enqueue_status_update(locked, event)
+    request.refresh_from_db()
+    return event
+
+
+@transaction.atomic
+def assign(request: ServiceRequest, assignee, *, actor) -> RequestEvent:
+    """Give the request to `assignee` (None to unassign); claiming is assigning to oneself."""
+    locked = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+    locked.assignee = assignee
+    locked.save(update_fields=["assignee", "updated_at"])
+    event = RequestEvent.objects.create(
+        request=locked, kind=RequestEvent.Kind.ASSIGNED, actor=actor, assignee=assignee, to_status=locked.status
+    )
+    request.refresh_from_db()
+    return event

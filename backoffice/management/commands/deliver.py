@@ -1,0 +1,29 @@
+"""Management command: the relay worker that sends the outbox's deliveries."""
+
+import signal
+
+from django.core.management.base import BaseCommand
+
+from backoffice.relay import Worker
+
+
+class Command(BaseCommand):
+    help = "Send due deliveries (webhooks, emails, RabbitMQ messages). Runs until SIGTERM, or drains once."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Send what is due now, then exit.")
+        parser.add_argument("--batch", type=int, default=20, help="Rows claimed at a time (default 20).")
+        parser.add_argument("--poll", type=float, default=1.0, help="Seconds to wait when nothing is due.")
+
+    def handle(self, *args, once=False, batch=20, poll=1.0, **options):
+        worker = Worker(batch=batch, poll_seconds=poll)
+        signal.signal(signal.SIGTERM, worker.stop)
+        signal.signal(signal.SIGINT, worker.stop)
+        if once:
+            try:
+                sent = worker.drain()
+            finally:
+                worker.close()
+            self.stdout.write(f"Attempted {sent} deliveries.")
+            return
+        worker.run()

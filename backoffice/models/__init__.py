@@ -1,0 +1,20 @@
+"""Back-office models: requests and their history, queues and routing, the delivery outbox."""
+
+from .outbox import Delivery, DeliveryKind, DeliveryState
+from .queues import Destination, DestinationKind, Queue, RoutingRule
+from .requests import Channel, RequestEvent, RequestFile, ServiceRequest, Status
+
+__all__ = [
+    "Channel",
+    "Delivery",
+    "DeliveryKind",
+    "DeliveryState",
+    "Destination",
+    "DestinationKind",
+    "Queue",
+    "RequestEvent",
+    "RequestFile",
+    "RoutingRule",
+    "ServiceRequest",
+    "Status",
+]

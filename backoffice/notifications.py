@@ -1,0 +1,54 @@
+"""Emails to citizens: the confirmation with a copy of their answers, and status updates."""
+
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from forms_catalogue.definition import FormDefinition
+from forms_catalogue.summary import request_sections
+
+from .models import RequestEvent, ServiceRequest
+
+
+def track_url() -> str:
+    return settings.WAGTAILADMIN_BASE_URL + reverse("backoffice:track")
+
+
+def _email(template: str, subject: str, request: ServiceRequest, **context: Any) -> dict[str, Any]:
+    context = {
+        "request": request,
+        "council_name": settings.COUNCIL_NAME,
+        "track_url": track_url(),
+        **context,
+    }
+    return {
+        "to": [request.contact_email],
+        "subject": subject,
+        "body": render_to_string(f"backoffice/email/{template}.txt", context),
+    }
+
+
+def confirmation_email(request: ServiceRequest) -> dict[str, Any]:
+    """Subject and body of the 'we have your request' email, with a copy of the answers."""
+    sections = []
+    if request.form_snapshot:
+        sections = request_sections(FormDefinition.from_json(request.form_snapshot), request.answers)
+    return _email(
+        "confirmation",
+        f"{request.service.title}: we have your request {request.display_reference}",
+        request,
+        sections=sections,
+    )
+
+
+def status_email(request: ServiceRequest, event: RequestEvent) -> dict[str, Any]:
+    """Subject and body of a status update, with the public note."""
+    return _email(
+        "status_update",
+        f"{request.service.title}: update on your request {request.display_reference}",
+        request,
+        event=event,
+        status_label=request.get_status_display(),
+    )
