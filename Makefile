@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`.
-.PHONY: run test setup lint bench-forms
+.PHONY: run test setup lint bench
 
 run:  ## set up and run the portal at http://127.0.0.1:8000 with the demo council
 	bin/run
@@ -12,3 +12,8 @@ setup:  ## install Python and npm packages, build the stylesheet, collect static
 
 lint:  ## ruff lint and format check
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+bench:  ## benchmarks: e-form step POSTs (SQLite) and deliveries (PostgreSQL); results in bench/results/
+	bin/setup
+	bench/run_form_steps.sh
+	.venv/bin/python bench/delivery.py

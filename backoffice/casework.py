@@ -6,6 +6,7 @@ hear about) the citizen's email delivery in one transaction.
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .models import RequestEvent, ServiceRequest, Status
 from .models.requests import OPEN_STATUSES
@@ -21,19 +22,20 @@ def change_status(
     request: ServiceRequest, status: str, *, actor, internal_note: str = "", public_note: str = ""
 ) -> RequestEvent:
     """Move the request to `status`, record it, and queue the citizen's email when they should hear of it."""
+    internal_note, public_note = internal_note.strip(), public_note.strip()
     if status not in Status.values:
-        raise CaseworkError(f"Unknown status '{status}'.")
-    if status == request.status and not (internal_note or public_note):
-        raise CaseworkError("The request already has this status. Add a note to record something new.")
+        raise CaseworkError(gettext("Unknown status '%(status)s'.") % {"status": status})
     locked = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+    if status == locked.status and not (internal_note or public_note):
+        raise CaseworkError(gettext("The request already has this status. Add a note to record something new."))
     event = RequestEvent.objects.create(
         request=locked,
         kind=RequestEvent.Kind.STATUS if status != locked.status else RequestEvent.Kind.NOTE,
         actor=actor,
         from_status=locked.status,
         to_status=status,
-        internal_note=internal_note.strip(),
-        public_note=public_note.strip(),
+        internal_note=internal_note,
+        public_note=public_note,
     )
     status_changed = status != locked.status
     locked.status = status

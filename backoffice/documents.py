@@ -1,9 +1,11 @@
 """The versioned JSON document a department's system receives for each request."""
 
+import json
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 
 from forms_catalogue.definition import FormDefinition
@@ -39,8 +41,17 @@ def question_labels(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def json_safe(value: Any) -> Any:
+    """`value` with dates, times, decimals and UUIDs as the strings ServiceRequest.answers stores them as."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
 def request_document(request: ServiceRequest, idempotency_key: str) -> dict[str, Any]:
-    """The request as a self-describing JSON document (version 1)."""
+    """The request as a self-describing JSON document (version 1).
+
+    The answers are as stored (JSON): a caller may pass dates or decimals to `intake.submit`,
+    which the request's JSONField encodes, so the document encodes them the same way.
+    """
     service = request.service
     return {
         "type": DOCUMENT_TYPE,
@@ -61,7 +72,7 @@ def request_document(request: ServiceRequest, idempotency_key: str) -> dict[str,
             "title": request.form_snapshot.get("title", ""),
             "questions": question_labels(request.form_snapshot),
         },
-        "answers": request.answers,
+        "answers": json_safe(request.answers),
         "files": [
             {
                 "question_id": item.question_id,

@@ -13,7 +13,10 @@ class TrackForm(forms.Form):
         label=_("Reference"),
         help_text=_("For example, K7MQ-X3PT-RA. It is in your confirmation email."),
         max_length=40,
-        error_messages={"required": _("Enter your reference")},
+        error_messages={
+            "required": _("Enter your reference"),
+            "max_length": _("Enter your reference as it is in your confirmation email, like K7MQ-X3PT-RA"),
+        },
     )
     email = forms.EmailField(
         label=_("Email address"),

@@ -3,7 +3,9 @@
 `submit()` routes the request to its queue and writes it, its files, its history and its
 outbox deliveries (department systems, citizen confirmation) in one database transaction.
 The caller may show the reference only after it returns. A repeated call with the same
-idempotency key returns the request the first call made.
+idempotency key returns the request the first call made. If anything fails, nothing is
+stored: the transaction rolls back and the files already written are deleted (when the
+caller wraps `submit()` in its own transaction and that one rolls back, the files stay).
 """
 
 from dataclasses import dataclass
@@ -53,6 +55,7 @@ def submit(
             return existing, False
     queue = route(service, answers)
     for _attempt in range(REFERENCE_ATTEMPTS):
+        saved_files: list[str] = []
         try:
             with transaction.atomic():
                 request = ServiceRequest.objects.create(
@@ -69,19 +72,24 @@ def submit(
                     queue=queue,
                 )
                 for submitted in files:
-                    _store_file(request, submitted)
+                    _store_file(request, submitted, saved_files)
                 RequestEvent.objects.create(request=request, kind=RequestEvent.Kind.SUBMITTED, to_status=request.status)
                 enqueue_new_request(request)
-                return request, True
         except IntegrityError:
+            _delete_files(saved_files)
             if idempotency_key:
                 existing = ServiceRequest.objects.filter(idempotency_key=idempotency_key).first()
                 if existing:
                     return existing, False
+        except BaseException:
+            _delete_files(saved_files)
+            raise
+        else:
+            return request, True
     raise IntakeError("Could not allocate a unique reference.")
 
 
-def _store_file(request: ServiceRequest, submitted: SubmittedFile) -> RequestFile:
+def _store_file(request: ServiceRequest, submitted: SubmittedFile, saved_files: list[str]) -> RequestFile:
     upload = submitted.file
     upload.seek(0)
     record = RequestFile(
@@ -93,5 +101,13 @@ def _store_file(request: ServiceRequest, submitted: SubmittedFile) -> RequestFil
         size=upload.size,
     )
     record.file.save(f"{request.reference}-{submitted.question_id}", upload, save=False)
+    saved_files.append(record.file.name)
     record.save()
     return record
+
+
+def _delete_files(names: list[str]) -> None:
+    """Remove the files a rolled-back submission had already written to storage."""
+    storage = RequestFile._meta.get_field("file").storage
+    for name in names:
+        storage.delete(name)

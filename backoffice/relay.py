@@ -4,8 +4,15 @@ Several workers (on several machines) share the work: a claim takes rows with
 `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL and gives each a lease. A conditional
 UPDATE makes the claim safe on SQLite too, where one writer at a time is the rule. A worker
 that dies leaves its rows `sending`; once their lease expires, any worker claims them again.
-Transient failures retry with exponential backoff and full jitter, over hours; after the
-last attempt, or on a permanent failure, a row is `dead` until someone replays it.
+A claim counts as an attempt, so a row whose sending kills its worker every time still ends
+`dead` after the last attempt instead of going round for ever. Transient failures retry with
+exponential backoff and jitter, over hours; after the last attempt, or on a permanent
+failure, a row is `dead` until someone replays it.
+
+Failure behaviour: a send may happen twice (a worker dies after sending, before recording,
+or its lease runs out mid-send), never zero times; receivers deduplicate by the idempotency
+key. A worker whose lease was taken over never overwrites the new owner's outcome. Database
+errors in `Worker.run()` are logged and retried after the poll interval.
 """
 
 from __future__ import annotations
@@ -15,24 +22,27 @@ import os
 import random
 import socket
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
-from django.db.models import Q
+from django.db import DatabaseError, InterfaceError, close_old_connections, connections, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
-from .adapters import PermanentDeliveryError, adapter_for
+from .adapters import PermanentDeliveryError, TransientDeliveryError, adapter_for
 from .models import Delivery, DeliveryState
 
 logger = logging.getLogger(__name__)
 
+LAST_ATTEMPT_LOST = "The worker stopped during the last attempt (its lease expired); replay to send again."
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How often and how long to retry: delays grow base·2ⁿ up to `cap`, each drawn at random below that."""
+    """How often and how long to retry: the n-th wait is drawn between half and all of min(cap, base·2ⁿ⁻¹)."""
 
     max_attempts: int = 15
     base_seconds: float = 30.0
@@ -44,7 +54,12 @@ class RetryPolicy:
         return cls(**getattr(settings, "DELIVERY_RETRY", {}))
 
     def delay(self, attempts: int) -> timedelta:
-        """The wait before the next attempt after `attempts` failed ones (full jitter, never under 1 s)."""
+        """The wait before the next attempt after `attempts` failed ones.
+
+        Jittered ("equal jitter") so that many rows failing together do not retry together,
+        yet each wait is at least the previous ceiling, so waits never shrink. At least 1 s
+        unless the policy's ceiling is smaller (tests use tiny delays).
+        """
         ceiling = min(self.cap_seconds, self.base_seconds * 2 ** max(0, attempts - 1))
         return timedelta(seconds=max(min(1.0, ceiling), random.uniform(ceiling / 2, ceiling)))
 
@@ -57,10 +72,22 @@ def due_filter(now) -> Q:
 
 
 def claim(worker_id: str, batch: int, policy: RetryPolicy) -> list[Delivery]:
-    """Lease up to `batch` due deliveries to this worker and return them."""
+    """Lease up to `batch` due deliveries to this worker, count the attempt, and return them.
+
+    Abandoned rows that had already had their last attempt are marked dead instead.
+    """
     now = timezone.now()
     token = uuid.uuid4().hex
     with transaction.atomic():
+        Delivery.objects.filter(
+            state=DeliveryState.SENDING, lease_expires_at__lte=now, attempts__gte=policy.max_attempts
+        ).update(
+            state=DeliveryState.DEAD,
+            lease_token="",
+            lease_expires_at=None,
+            last_error=LAST_ATTEMPT_LOST,
+            updated_at=now,
+        )
         ids = list(
             Delivery.objects.filter(due_filter(now))
             .order_by("next_attempt_at", "pk")
@@ -71,12 +98,13 @@ def claim(worker_id: str, batch: int, policy: RetryPolicy) -> list[Delivery]:
             return []
         Delivery.objects.filter(due_filter(now), pk__in=ids).update(
             state=DeliveryState.SENDING,
+            attempts=F("attempts") + 1,
             lease_token=token,
-            leased_by=worker_id,
+            leased_by=worker_id[:100],
             lease_expires_at=now + timedelta(seconds=policy.lease_seconds),
             updated_at=now,
         )
-    return list(Delivery.objects.filter(lease_token=token).select_related("request", "destination"))
+    return list(Delivery.objects.filter(lease_token=token).select_related("request", "destination").order_by("pk"))
 
 
 def record_success(delivery: Delivery) -> None:
@@ -84,7 +112,6 @@ def record_success(delivery: Delivery) -> None:
     now = timezone.now()
     Delivery.objects.filter(pk=delivery.pk).exclude(state=DeliveryState.DELIVERED).update(
         state=DeliveryState.DELIVERED,
-        attempts=delivery.attempts + 1,
         delivered_at=now,
         lease_token="",
         lease_expires_at=None,
@@ -94,32 +121,54 @@ def record_success(delivery: Delivery) -> None:
 
 
 def record_failure(delivery: Delivery, error: str, *, permanent: bool, policy: RetryPolicy) -> str:
-    """Schedule a retry, or mark dead; a worker whose lease was taken over records nothing."""
+    """Schedule a retry, or mark dead; returns the state. A worker whose lease was taken over records nothing."""
     now = timezone.now()
-    attempts = delivery.attempts + 1
-    dead = permanent or attempts >= policy.max_attempts
+    dead = permanent or delivery.attempts >= policy.max_attempts
     state = DeliveryState.DEAD if dead else DeliveryState.FAILED
-    Delivery.objects.filter(pk=delivery.pk, lease_token=delivery.lease_token, state=DeliveryState.SENDING).update(
+    updated = Delivery.objects.filter(
+        pk=delivery.pk, lease_token=delivery.lease_token, state=DeliveryState.SENDING
+    ).update(
         state=state,
-        attempts=attempts,
-        next_attempt_at=now if dead else now + policy.delay(attempts),
+        next_attempt_at=now if dead else now + policy.delay(delivery.attempts),
         lease_token="",
         lease_expires_at=None,
         last_error=error[:2000],
         updated_at=now,
     )
+    if not updated:
+        logger.info("delivery %s: lease lost, outcome not recorded", delivery.pk)
     return state
 
 
-def replay(delivery: Delivery) -> None:
-    """Send a dead or failed delivery again now, with a fresh set of attempts."""
-    Delivery.objects.filter(pk=delivery.pk, state__in=[DeliveryState.DEAD, DeliveryState.FAILED]).update(
-        state=DeliveryState.PENDING, attempts=0, next_attempt_at=timezone.now(), updated_at=timezone.now()
+def release(delivery: Delivery) -> None:
+    """Give back a claimed delivery that was not sent (the worker is stopping): the attempt does not count."""
+    Delivery.objects.filter(pk=delivery.pk, lease_token=delivery.lease_token, state=DeliveryState.SENDING).update(
+        state=DeliveryState.PENDING if delivery.attempts <= 1 else DeliveryState.FAILED,
+        attempts=F("attempts") - 1,
+        lease_token="",
+        lease_expires_at=None,
+        updated_at=timezone.now(),
+    )
+
+
+def replay(delivery: Delivery) -> bool:
+    """Send a dead or failed delivery again now, with a fresh set of attempts; False if it was neither."""
+    now = timezone.now()
+    return bool(
+        Delivery.objects.filter(pk=delivery.pk, state__in=[DeliveryState.DEAD, DeliveryState.FAILED]).update(
+            state=DeliveryState.PENDING, attempts=0, next_attempt_at=now, updated_at=now
+        )
     )
 
 
 class Worker:
-    """A relay worker: `run()` loops until stopped; `drain()` sends what is due and returns."""
+    """A relay worker: `run()` loops until stopped; `drain()` sends what is due and returns.
+
+    `stop()` may be called from a signal handler or another thread: the worker finishes the
+    delivery in hand, gives back the rest of its claim, and returns.
+    """
+
+    IDLE_SLICE_SECONDS = 0.05
 
     def __init__(self, *, batch: int = 20, poll_seconds: float = 1.0, policy: RetryPolicy | None = None):
         self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -143,14 +192,19 @@ class Worker:
             logger.warning("delivery %s dead: %s", delivery.pk, error)
             return record_failure(delivery, str(error), permanent=True, policy=self.policy)
         except Exception as error:  # noqa: BLE001 — any other failure is transient by contract
-            logger.info("delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts + 1, error)
-            return record_failure(delivery, f"{type(error).__name__}: {error}", permanent=False, policy=self.policy)
+            logger.info("delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, error)
+            reason = str(error) if isinstance(error, TransientDeliveryError) else f"{type(error).__name__}: {error}"
+            return record_failure(delivery, reason, permanent=False, policy=self.policy)
         record_success(delivery)
         logger.info("delivery %s delivered", delivery.pk, extra={"reference": delivery.request.reference})
         return DeliveryState.DELIVERED
 
     def drain(self) -> int:
-        """Send every delivery due now (not those scheduled later); return how many were attempted."""
+        """Send every delivery due now (not those scheduled later); return how many were attempted.
+
+        A claimed row whose lease has run out before its turn is left alone: another worker
+        may have claimed it (a slow batch), and sending it here too would only duplicate it.
+        """
         attempted = 0
         while not self.stopping.is_set():
             claimed = claim(self.id, self.batch, self.policy)
@@ -159,6 +213,8 @@ class Worker:
             for delivery in claimed:
                 if self.stopping.is_set():
                     release(delivery)
+                    continue
+                if timezone.now() >= delivery.lease_expires_at:
                     continue
                 self.send(delivery)
                 attempted += 1
@@ -170,23 +226,32 @@ class Worker:
         try:
             while not self.stopping.is_set():
                 close_old_connections()
-                if not self.drain():
-                    self.stopping.wait(self.poll_seconds)
+                try:
+                    sent = self.drain()
+                except (DatabaseError, InterfaceError):
+                    logger.exception("delivery worker %s: database error; retrying", self.id)
+                    connections.close_all()
+                    sent = 0
+                if not sent:
+                    self.idle(self.poll_seconds)
         finally:
             self.close()
             logger.info("delivery worker %s stopped", self.id)
+
+    def idle(self, seconds: float) -> None:
+        """Wait up to `seconds`, returning early once stopping.
+
+        Sleeps in short slices rather than `Event.wait()`: a signal handler calling `stop()`
+        while this thread is inside `Event.wait()` could deadlock on the event's lock.
+        """
+        deadline = time.monotonic() + seconds
+        while not self.stopping.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            time.sleep(min(self.IDLE_SLICE_SECONDS, remaining))
 
     def close(self) -> None:
         for adapter in self.adapters.values():
             adapter.close()
         self.adapters.clear()
-
-
-def release(delivery: Delivery) -> None:
-    """Give back a claimed delivery that was not sent (the worker is stopping)."""
-    Delivery.objects.filter(pk=delivery.pk, lease_token=delivery.lease_token, state=DeliveryState.SENDING).update(
-        state=DeliveryState.PENDING if delivery.attempts == 0 else DeliveryState.FAILED,
-        lease_token="",
-        lease_expires_at=None,
-        updated_at=timezone.now(),
-    )

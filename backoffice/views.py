@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -15,8 +16,8 @@ from .documents import FILE_LINK_SALT
 from .forms import TrackForm
 from .models import RequestEvent, RequestFile, ServiceRequest
 
-NOT_FOUND = "We cannot find a request with that reference and email address. Check both and try again."
-TOO_MANY = "You have tried too many times. Wait 15 minutes and try again."
+NOT_FOUND = gettext_noop("We cannot find a request with that reference and email address. Check both and try again.")
+TOO_MANY = gettext_noop("You have tried too many times. Wait 15 minutes and try again.")
 
 
 def client_address(request) -> str:
@@ -65,6 +66,8 @@ def track(request):
                     kind__in=[RequestEvent.Kind.SUBMITTED, RequestEvent.Kind.STATUS, RequestEvent.Kind.NOTE]
                 )
                 return render(request, "backoffice/track_result.html", {"found": found, "updates": updates})
+            # The same empty form whichever of the two was wrong: the page must not tell them apart.
+            form = TrackForm()
             problem = _(NOT_FOUND)
     return render(request, "backoffice/track.html", {"form": form, "problem": problem})
 
@@ -74,9 +77,10 @@ def file_download(request, token: str):
     try:
         data = signing.loads(token, salt=FILE_LINK_SALT, max_age=settings.FILE_LINK_MAX_AGE)
         item = RequestFile.objects.get(pk=data["file"])
-    except (signing.BadSignature, RequestFile.DoesNotExist, KeyError, TypeError):
+        handle = item.file.open("rb")
+    except (signing.BadSignature, RequestFile.DoesNotExist, KeyError, TypeError, ValueError, OSError):
         raise Http404("This link is not valid or has expired.") from None
-    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
+    response = FileResponse(handle, as_attachment=True, filename=item.original_name)
     response["Content-Type"] = item.content_type or "application/octet-stream"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -18,11 +18,7 @@ class CleanupReport:
 
 def referenced_uploads() -> set[str]:
     """Temporary files still needed by a saved journey."""
-    names = set()
-    for data in SavedJourney.objects.values_list("data", flat=True):
-        for files in data.get("step_files", {}).values():
-            names.update(info["tmp_name"] for info in files.values())
-    return names
+    return set().union(*(saved.upload_names() for saved in SavedJourney.objects.only("data")))
 
 
 def purge_abandoned_journeys(now=None) -> CleanupReport:

@@ -109,11 +109,15 @@ class EFormPage(RoutablePageMixin, Page):
         return self.versions.order_by("-created_at", "-pk").first()
 
     def forget_saved_journeys(self, saved_ids: list[int]) -> None:
-        """Delete saved copies of a journey once it has been submitted."""
-        if saved_ids:
-            SavedJourney.objects.filter(page=self, pk__in=saved_ids).delete()
+        """Delete saved copies of a journey once it has been submitted, with their temporary uploads."""
+        from .wizard import journey_file_storage
 
-    # --- citizen routes (each in forms_catalogue.views) ---------------------------------
+        for saved in SavedJourney.objects.filter(page=self, pk__in=saved_ids):
+            for name in saved.upload_names():
+                journey_file_storage.delete(name)
+            saved.delete()
+
+    # --- citizen routes (each in forms_catalogue.views; schema.json is in forms_catalogue.urls) --
 
     @path("")
     def start_page(self, request):
@@ -126,12 +130,6 @@ class EFormPage(RoutablePageMixin, Page):
         from . import views
 
         return views.start_journey(request, self)
-
-    @path("schema.json")
-    def schema(self, request):
-        from . import views
-
-        return views.json_schema(request, self)
 
     @path("resume/<str:token>/")
     def resume(self, request, token):
@@ -203,3 +201,7 @@ class SavedJourney(models.Model):
     @property
     def has_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+    def upload_names(self) -> set[str]:
+        """The temporary uploads this saved journey holds (its own copies)."""
+        return {info["tmp_name"] for files in self.data.get("step_files", {}).values() for info in files.values()}

@@ -1,5 +1,6 @@
 """Citizen-facing views of an e-form, routed from EFormPage: start, steps, save and return, confirmation."""
 
+import base64
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from formtools.wizard.storage.session import SessionStorage
+from wagtail.models import Site
 
 from backoffice.models import ServiceRequest
 
@@ -23,7 +25,7 @@ from .journey import (
     storage_prefix,
     submitted_request_id,
 )
-from .models import FormVersion, SavedJourney
+from .models import EFormPage, FormVersion, SavedJourney
 from .schema import json_schema as build_json_schema
 from .summary import request_sections
 from .wizard import EFormWizard, journey_file_storage
@@ -110,9 +112,23 @@ def confirmation(request, page, journey_id: str):
     )
 
 
+def resume_token(saved: SavedJourney) -> str:
+    """A signed token naming the saved journey, in URL-safe base64: Wagtail routes only [A-Za-z0-9_-] segments."""
+    signed = signing.dumps({"saved": saved.pk, "page": saved.page_id}, salt=RESUME_SALT, compress=True)
+    return base64.urlsafe_b64encode(signed.encode()).decode().rstrip("=")
+
+
+def read_resume_token(token: str, max_age: timedelta) -> dict:
+    """The payload of a resume token; raises signing.SignatureExpired, or BadSignature for anything else wrong."""
+    try:
+        signed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+    except ValueError as error:  # bad base64 (binascii.Error) or not UTF-8
+        raise signing.BadSignature("Not a resume token.") from error
+    return signing.loads(signed, salt=RESUME_SALT, max_age=max_age)
+
+
 def resume_link(request, saved: SavedJourney) -> str:
-    token = signing.dumps({"saved": saved.pk, "page": saved.page_id}, salt=RESUME_SALT, compress=True)
-    return request.build_absolute_uri(f"{saved.page.url}resume/{token}/")
+    return request.build_absolute_uri(f"{saved.page.url}resume/{resume_token(saved)}/")
 
 
 def copy_journey_data(data: dict) -> dict:
@@ -165,7 +181,7 @@ def save_for_later(request, page, journey_id: str):
 def resume_journey(request, page, token: str):
     """Open a saved journey from its emailed link, on any device, until the link expires."""
     try:
-        payload = signing.loads(token, salt=RESUME_SALT, max_age=timedelta(days=page.resume_days))
+        payload = read_resume_token(token, max_age=timedelta(days=page.resume_days))
     except signing.SignatureExpired:
         return render(request, "forms_catalogue/resume_problem.html", {"page": page, "expired": True}, status=410)
     except signing.BadSignature:
@@ -181,12 +197,23 @@ def resume_journey(request, page, token: str):
     return redirect(step_url(page, journey_id, CHECK_STEP))
 
 
+def schema_at_page_path(request, page_path: str):
+    """`<form url>schema.json`: the JSON Schema of the live e-form at that path of the request's site."""
+    site = Site.find_for_request(request)
+    page = EFormPage.objects.live().filter(url_path=f"{site.root_page.url_path}{page_path}").first() if site else None
+    if page is None or not all(restriction.accept_request(request) for restriction in page.get_view_restrictions()):
+        raise Http404("There is no e-form here.")
+    return json_schema(request, page)
+
+
 def json_schema(request, page):
     """The published form's JSON Schema (draft 2020-12)."""
     version = page.current_version()
     if version is None:
         raise Http404("This form has not been published.")
-    schema = build_json_schema(version.definition(), schema_id=request.build_absolute_uri(), version=version.revision_id)
+    schema = build_json_schema(
+        version.definition(), schema_id=request.build_absolute_uri(), version=version.revision_id
+    )
     response = JsonResponse(schema, json_dumps_params={"indent": 2})
     response["Content-Type"] = "application/schema+json"
     return response

@@ -12,6 +12,7 @@ What this subclass adds to formtools:
   confirmation page.
 """
 
+import os
 from collections import OrderedDict
 from typing import Any
 
@@ -39,7 +40,16 @@ from .journey import (
 )
 from .summary import summary_rows
 
-journey_file_storage = FileSystemStorage(location=settings.MEDIA_ROOT / "journey-uploads")
+
+class JourneyUploadStorage(FileSystemStorage):
+    """Temporary uploads of unfinished journeys, in `journey-uploads/` under MEDIA_ROOT (read when used)."""
+
+    @cached_property
+    def base_location(self):
+        return os.path.join(settings.MEDIA_ROOT, "journey-uploads")
+
+
+journey_file_storage = JourneyUploadStorage()
 
 
 class EFormWizard(NamedUrlSessionWizardView):
@@ -131,9 +141,13 @@ class EFormWizard(NamedUrlSessionWizardView):
         return next((step for step in self.definition.steps if step.id == step_id), None)
 
     def first_unanswered_step(self) -> str:
+        """The first step not answered, or answered before a changed answer showed it a required question."""
         stored = self.stored_answers()
-        for name in self.get_form_list():
+        for name, form_class in self.get_form_list().items():
             if name == CHECK_STEP or name not in stored:
+                return name
+            questions = getattr(form_class, "questions", ())
+            if any(question.required and question.id not in stored[name] for question in questions):
                 return name
         return CHECK_STEP
 
@@ -245,7 +259,7 @@ class EFormWizard(NamedUrlSessionWizardView):
         for later in range(number, count):
             source, target = item_step_name(step.id, later + 1), item_step_name(step.id, later)
             step_data[target] = _renamed_step_data(step_data.pop(source, {}), source, target)
-            step_files[target] = step_files.pop(source, {})
+            step_files[target] = _renamed_step_data(step_files.pop(source, {}), source, target)
             answers[target] = answers.pop(source, {})
         answers.pop(item_step_name(step.id, count), None)
         step_data.pop(item_step_name(step.id, count), None)
@@ -378,8 +392,8 @@ class EFormWizard(NamedUrlSessionWizardView):
         return response
 
 
-def _renamed_step_data(data: dict[str, list], source: str, target: str) -> dict[str, list]:
-    """Raw POST data of one item step, with its field prefixes moved to another step name."""
+def _renamed_step_data(data: dict[str, Any], source: str, target: str) -> dict[str, Any]:
+    """Raw POST data (or uploads) of one item step, with its field prefixes moved to another step name."""
     renamed = {}
     for key, values in data.items():
         renamed[target + key[len(source) :] if key.startswith(source + "-") else key] = values

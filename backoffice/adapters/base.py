@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+
 if TYPE_CHECKING:
     from backoffice.models import Delivery
+
+
+def message_id(delivery: Delivery) -> str:
+    """An email Message-ID made from the delivery's idempotency key: mail systems drop a resent copy."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "localhost"
+    return f"<{delivery.idempotency_key}@{domain}>"
 
 
 class TransientDeliveryError(Exception):

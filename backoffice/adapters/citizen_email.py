@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.mail import EmailMessage
 
-from .base import DeliveryAdapter, PermanentDeliveryError, TransientDeliveryError
+from .base import DeliveryAdapter, PermanentDeliveryError, TransientDeliveryError, message_id
 
 
 class CitizenEmailAdapter(DeliveryAdapter):
@@ -18,7 +18,7 @@ class CitizenEmailAdapter(DeliveryAdapter):
             body=payload["body"],
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=payload["to"],
-            headers={"X-Portal-Reference": delivery.request.reference},
+            headers={"Message-ID": message_id(delivery), "X-Portal-Reference": delivery.request.reference},
         )
         try:
             message.send()

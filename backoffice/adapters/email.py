@@ -5,7 +5,7 @@ import json
 from django.conf import settings
 from django.core.mail import EmailMessage
 
-from .base import DeliveryAdapter, PermanentDeliveryError, TransientDeliveryError
+from .base import DeliveryAdapter, PermanentDeliveryError, TransientDeliveryError, message_id
 
 ATTACHMENT_LIMIT = 10 * 1024 * 1024  # larger files are linked, not attached
 
@@ -45,7 +45,11 @@ class DepartmentEmailAdapter(DeliveryAdapter):
             body=department_email_body(document),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[destination.email_to],
-            headers={"Idempotency-Key": delivery.idempotency_key, "X-Portal-Reference": document["reference"]},
+            headers={
+                "Idempotency-Key": delivery.idempotency_key,
+                "Message-ID": message_id(delivery),
+                "X-Portal-Reference": document["reference"],
+            },
         )
         message.attach("request.json", json.dumps(document, indent=2), "application/json")
         for item in delivery.request.files.all():

@@ -14,8 +14,18 @@ class RabbitMQAdapter(DeliveryAdapter):
         self.connections: dict[str, tuple[pika.BlockingConnection, object]] = {}
 
     def channel(self, url: str):
+        """The confirmed channel for `url`, reconnecting when the broker has dropped an idle connection."""
+        connection, channel = self.connections.get(url, (None, None))
+        if connection is not None and connection.is_open and channel.is_open:
+            try:
+                # Serve heartbeats and notice a connection the broker closed while the worker was idle
+                # (pika's blocking connection only does so when called), instead of failing the send.
+                connection.process_data_events(time_limit=0)
+            except (AMQPError, OSError):
+                self.drop(url)
         connection, channel = self.connections.get(url, (None, None))
         if connection is None or connection.is_closed or channel.is_closed:
+            self.drop(url)
             parameters = pika.URLParameters(url)
             parameters.socket_timeout = 10
             parameters.blocked_connection_timeout = 30

@@ -1,5 +1,6 @@
 """Department queues, where each queue pushes its requests, and routing rules."""
 
+from django import forms
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -45,7 +46,7 @@ class Queue(ClusterableModel):
         FieldPanel("name"),
         FieldPanel("slug"),
         FieldPanel("is_default"),
-        FieldPanel("staff_groups"),
+        FieldPanel("staff_groups", widget=forms.CheckboxSelectMultiple),
         InlinePanel("destinations", heading=_("Push requests to"), label=_("destination")),
     ]
 
@@ -91,7 +92,14 @@ class Destination(models.Model):
     panels = [
         FieldPanel("kind"),
         FieldPanel("enabled"),
-        MultiFieldPanel([FieldPanel("url"), FieldPanel("secret"), FieldPanel("timeout_seconds")], _("Webhook")),
+        MultiFieldPanel(
+            [
+                FieldPanel("url"),
+                FieldPanel("secret", widget=forms.PasswordInput(render_value=True)),
+                FieldPanel("timeout_seconds"),
+            ],
+            _("Webhook"),
+        ),
         FieldPanel("email_to"),
         MultiFieldPanel([FieldPanel("amqp_url"), FieldPanel("exchange"), FieldPanel("routing_key")], _("RabbitMQ")),
     ]

@@ -91,7 +91,7 @@ def question_context(bound_field: BoundField, question: Question, is_page_headin
     context["inline"] = question.type == "yes_no"
     context["suffix"] = question.rules.get("suffix", "") if question.type == "number" else ""
     if isinstance(field, UploadField):
-        context["current_file"] = "" if errors else _stored_file(bound_field.value(), question)
+        context["current_file"] = "" if errors else _stored_file(bound_field.data, question)
         context["accept"] = field.widget.attrs.get("accept", "")
     return context
 

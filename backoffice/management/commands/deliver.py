@@ -2,7 +2,7 @@
 
 import signal
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from backoffice.relay import Worker
 
@@ -16,6 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--poll", type=float, default=1.0, help="Seconds to wait when nothing is due.")
 
     def handle(self, *args, once=False, batch=20, poll=1.0, **options):
+        if batch < 1 or poll <= 0:
+            raise CommandError("--batch must be at least 1 and --poll more than 0.")
         worker = Worker(batch=batch, poll_seconds=poll)
         signal.signal(signal.SIGTERM, worker.stop)
         signal.signal(signal.SIGINT, worker.stop)

@@ -1,0 +1,28 @@
+"""The back office's admin hooks: staff views, queue settings, deliveries, audit log actions."""
+
+from django.contrib.auth.models import Permission
+from wagtail import hooks
+
+from .staff import audit
+from .staff.viewsets import BackOfficeViewSetGroup, RequestViewSet
+
+
+@hooks.register("register_admin_viewset")
+def register_request_views():
+    return RequestViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_back_office_settings():
+    return BackOfficeViewSetGroup()
+
+
+@hooks.register("register_log_actions")
+def register_back_office_log_actions(actions):
+    audit.register_actions(actions)
+
+
+@hooks.register("register_permissions")
+def register_manage_deliveries_permission():
+    """Offer "Can see every delivery and replay failed ones" on the admin's group editor."""
+    return Permission.objects.filter(content_type__app_label="backoffice", codename="manage_deliveries")

@@ -1,0 +1,50 @@
+"""The tracking rate limit on the real Redis cache (REDIS_TEST_URL), as production runs it."""
+
+import os
+import uuid
+
+import pytest
+import redis
+from django.core.cache import caches
+from django.test import override_settings
+
+from backoffice.views import TOO_MANY
+
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "")
+pytestmark = pytest.mark.skipif(
+    not REDIS_TEST_URL, reason="REDIS_TEST_URL is not set (bin/test sets it when Redis runs)"
+)
+
+
+@pytest.fixture
+def redis_cache():
+    """Django's RedisCache on the test Redis, under a key prefix of its own, emptied afterwards."""
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    with override_settings(CACHES=settings, TRACK_RATE_LIMIT=(3, 60)):
+        cache = caches["default"]
+        yield prefix
+        cache.clear()
+
+
+@pytest.mark.django_db
+def test_lookups_over_the_limit_are_refused_across_processes_sharing_redis(client, redis_cache):
+    form = {"reference": "ACDE-FGHJ-KM", "email": "someone@example.com"}
+    statuses = [client.post("/track/", form, REMOTE_ADDR="203.0.113.9").status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+    # The count lives in the Redis server itself, shared by every web node.
+    server = redis.Redis.from_url(REDIS_TEST_URL)
+    keys = [key.decode() for key in server.keys(f"{redis_cache}:*")]
+    assert len(keys) == 1 and keys[0].endswith("track-rate:203.0.113.9")
+    assert int(server.get(keys[0])) == 4
+    refused = client.post("/track/", form, REMOTE_ADDR="203.0.113.9")
+    assert TOO_MANY in refused.content.decode()
+    # Another address is not affected.
+    assert client.post("/track/", form, REMOTE_ADDR="203.0.113.10").status_code == 200

@@ -1,0 +1,101 @@
+"""Every public page type passes axe-core's WCAG 2.2 AA rules, is titled after its heading, and reflows at 320 px.
+
+Page types: home, category, a service page of each online status, the e-form start page,
+the information pages, search results, a search with no results, the empty search page,
+and the 404 page. The service of each status is found in the server's own database, so the
+test follows the demo data.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+from .accessibility import assert_accessible, horizontal_overflow
+
+STATUSES = ["online_form", "online_elsewhere", "information_only", "offline"]
+
+
+@pytest.fixture(scope="session")
+def public_urls(portal_server) -> dict[str, str]:
+    """One URL of each public page type, from the server's database."""
+    output = portal_server.shell(
+        "import json\n"
+        "from home.models import CategoryPage, InformationPage, ServicePage\n"
+        "from forms_catalogue.models import EFormPage\n"
+        "urls = {'category': CategoryPage.objects.live().first().url,\n"
+        "        'information': InformationPage.objects.live().first().url,\n"
+        "        'eform_start': EFormPage.objects.live().first().url}\n"
+        f"for status in {STATUSES!r}:\n"
+        "    urls['service_' + status] = ServicePage.objects.live().filter(online_status=status).first().url\n"
+        "print(json.dumps(urls))"
+    )
+    urls = json.loads(output.strip().splitlines()[-1])
+    return {
+        "home": "/",
+        **urls,
+        "search_results": "/search/?q=bins",
+        "search_no_results": "/search/?q=xylophone+zeppelin",
+        "search_empty": "/search/",
+        "not_found": "/this-page-does-not-exist/",
+    }
+
+
+PAGE_TYPES = [
+    "home",
+    "category",
+    *(f"service_{status}" for status in STATUSES),
+    "eform_start",
+    "information",
+    "search_results",
+    "search_no_results",
+    "search_empty",
+    "not_found",
+]
+KEY_PAGES = ["home", "category", "service_online_form", "service_offline", "search_results", "not_found"]
+
+
+def expected_title(page, page_type: str) -> str:
+    council = settings.COUNCIL_NAME
+    if page_type == "home":
+        return council
+    if page_type.startswith("search"):
+        query = page.get_by_role("searchbox").input_value()
+        return f'Search results for "{query}" - {council}' if query else f"Search - {council}"
+    return f"{page.locator('h1').inner_text().strip()} - {council}"
+
+
+@pytest.mark.parametrize("page_type", PAGE_TYPES)
+def test_public_page_is_accessible(page, public_urls, page_type, screenshot):
+    response = page.goto(public_urls[page_type])
+    assert response.status == (404 if page_type == "not_found" else 200)
+    expect(page.locator("h1")).to_have_count(1)
+    assert page.title() == expected_title(page, page_type)
+    assert_accessible(page, page_type)
+    screenshot(page, f"public-{page_type}")
+
+
+def test_each_online_status_shows_its_own_call_to_action(page, public_urls):
+    page.goto(public_urls["service_online_form"])
+    start = page.get_by_role("button", name="Start now")
+    assert start.get_attribute("href").endswith("/form/start/")
+    page.goto(public_urls["service_online_elsewhere"])
+    expect(page.locator("main")).to_contain_text("This service is on another website.")
+    assert page.locator("main a.govuk-button--start").get_attribute("href").startswith("http")
+    page.goto(public_urls["service_information_only"])
+    expect(page.locator("main .govuk-button--start")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Contact us")).to_be_visible()
+    page.goto(public_urls["service_offline"])
+    expect(page.locator("main .govuk-inset-text").first).to_contain_text("You cannot do this online yet")
+
+
+@pytest.mark.parametrize("page_type", KEY_PAGES)
+def test_key_page_reflows_at_320_css_pixels(page, public_urls, page_type, screenshot):
+    """WCAG 1.4.10 Reflow: nothing scrolls sideways at 320 CSS px wide (400% zoom of 1280 px)."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(public_urls[page_type])
+    assert horizontal_overflow(page) <= 0, f"{page_type} scrolls sideways by {horizontal_overflow(page)} px at 320 px"
+    screenshot(page, f"public-{page_type}-320px")
