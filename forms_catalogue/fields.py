@@ -61,6 +61,50 @@ def label_lower(question: Question) -> str:
     return text[:1].lower() + text[1:]
 
 
+IMPERATIVE_VERBS = {
+    "add",
+    "choose",
+    "confirm",
+    "describe",
+    "enter",
+    "explain",
+    "give",
+    "list",
+    "provide",
+    "select",
+    "tell",
+    "upload",
+}
+WHAT_IS = re.compile(
+    r"^(?:what is|what's|what are|what was)\s+((?:your|their|the|his|her|its|this)\s.+)$", re.IGNORECASE
+)
+INVERTED = re.compile(
+    r"^(?:is|are|was|were|do|does|did|will|would|can|could|should|has|have)\b|"
+    r"\b(?:is|are|was|were|do|does|did|will|would|can|could|should|has|have)\s+"
+    r"(?:you|your|it|they|their|the|this|there|we|i|he|she|anyone|a|an)\b",
+    re.IGNORECASE,
+)
+
+
+def missing_answer_message(question: Question, verb: str) -> str:
+    """A GOV.UK-style message for a missing answer, made from the label whatever its shape.
+
+    "What is your name?" -> "Enter your name"; "Tell us what happened" -> itself;
+    "Which bin was missed?" -> "Select which bin was missed"; a question that cannot be
+    turned into an instruction ("When did it happen?") is quoted: 'Enter an answer to “…”'.
+    """
+    text = _bare_label(question).removesuffix("(optional)").strip()
+    first_word = text.split(" ", 1)[0].lower()
+    if first_word in IMPERATIVE_VERBS:
+        return text[:1].upper() + text[1:]
+    what_is = WHAT_IS.match(text)
+    if what_is:
+        return f"{verb} {what_is.group(1)[:1].lower()}{what_is.group(1)[1:]}"
+    if INVERTED.search(text):
+        return gettext("%(verb)s an answer to “%(question)s”") % {"verb": verb, "question": question.label.strip()}
+    return f"{verb} {label_lower(question)}"
+
+
 def label_title(question: Question) -> str:
     """The label to start a sentence: "date of birth?" -> "Date of birth"."""
     text = _bare_label(question)
@@ -134,7 +178,7 @@ class QuestionField(forms.Field):
         self.required = question.required
 
     def required_message(self) -> str:
-        return gettext("Enter %(name)s") % {"name": label_lower(self.question)}
+        return missing_answer_message(self.question, gettext("Enter"))
 
     def validate(self, value: Any) -> None:
         if value in self.empty_values and self.required:
@@ -278,7 +322,7 @@ class SingleChoiceField(QuestionField, forms.ChoiceField):
         self.setup(question)
 
     def required_message(self) -> str:
-        return gettext("Select %(name)s") % {"name": label_lower(self.question)}
+        return missing_answer_message(self.question, gettext("Select"))
 
     def validate(self, value: str) -> None:
         super().validate(value)
@@ -310,7 +354,7 @@ class MultipleChoiceField(QuestionField, forms.MultipleChoiceField):
         return list(dict.fromkeys(str(item) for item in values))
 
     def required_message(self) -> str:
-        return gettext("Select %(name)s") % {"name": label_lower(self.question)}
+        return missing_answer_message(self.question, gettext("Select"))
 
     def validate(self, value: list[str]) -> None:
         super().validate(value)
@@ -359,7 +403,7 @@ class UploadField(QuestionField, forms.FileField):
         self.widget.attrs["accept"] = ",".join(FILE_TYPES[kind][2] for kind in self.allowed_types)
 
     def required_message(self) -> str:
-        return gettext("Select %(name)s") % {"name": label_lower(self.question)}
+        return missing_answer_message(self.question, gettext("Select"))
 
     def to_python(self, data: Any) -> Any:
         select = self.required_message()

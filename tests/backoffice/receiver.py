@@ -240,7 +240,11 @@ class Receiver:
                 pass
 
             def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                length = int(self.headers.get("Content-Length", 0))
+                body = self.rfile.read(length)
+                if len(body) < length:  # the sender died mid-request: nothing arrived to act on or answer
+                    self.close_connection = True
+                    return
                 headers = {name: value for name, value in self.headers.items()}
                 valid = signature_ok(body, receiver.secret, self.headers.get(SIGNATURE_HEADER, ""))
                 with receiver.lock:

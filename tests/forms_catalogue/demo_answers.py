@@ -4,7 +4,7 @@ Each set answers every question its branches show (and only those), so a journey
 ends with exactly these answers stored (uploads become their name, size and type).
 """
 
-from .journey_helpers import FUTURE, PAST, Upload, jpeg, pdf, png
+from .journey_helpers import FUTURE, PAST, jpeg, pdf, png
 
 NAME = {"first_name": "Sam", "last_name": "Okafor"}
 ADDRESS = {"line1": "14 Mill Lane", "line2": "Flat 2", "town": "Ashworth", "postcode": "AB4 7QT"}
@@ -177,6 +177,3 @@ def answers_for(slug: str, **changes) -> dict:
     """A copy of a demo form's answers with some changed; a change to None leaves the question unanswered."""
     answers = {**DEMO_ANSWERS[slug], **changes}
     return {key: value for key, value in answers.items() if value is not None}
-
-
-__all__ = ["DEMO_ANSWERS", "answers_for", "Upload"]

@@ -61,7 +61,7 @@ CASES = {
         (
             missing("report-missed-bin", "collection_date"),
             "id_when-collection_date-day",
-            "Enter when was your bin due to be collected",
+            "Enter an answer to “When was your bin due to be collected?”",
         ),
         (missing("report-missed-bin", "out_by_7am"), "id_when-out_by_7am", "Select yes or no"),
         (
@@ -108,7 +108,7 @@ CASES = {
             "id_contact-name-last_name",
             "Enter your last name",
         ),
-        (missing("report-missed-bin", "email"), "id_contact-email", "Enter what is your email address"),
+        (missing("report-missed-bin", "email"), "id_contact-email", "Enter your email address"),
         (
             wrong("report-missed-bin", name={"first_name": "S" * 100_000, "last_name": "Okafor"}),
             "id_contact-name-first_name",
@@ -126,7 +126,7 @@ CASES = {
         ),
     ],
     ("noise-nuisance", "noise"): [
-        (missing("noise-nuisance", "noise_type"), "id_noise-noise_type", "Select what is the noise"),
+        (missing("noise-nuisance", "noise_type"), "id_noise-noise_type", "Select the noise"),
     ],
     ("report-fly-tipping", "where"): [
         (
@@ -154,7 +154,7 @@ CASES = {
         (wrong("report-pothole", depth="deep"), "id_size-depth", "Roughly how deep is it must be a number"),
     ],
     ("bulky-waste", "what"): [
-        (missing("bulky-waste", "item_count"), "id_what-item_count", "Enter how many items are there in total"),
+        (missing("bulky-waste", "item_count"), "id_what-item_count", "Enter an answer to “How many items are there in total?”"),
         (
             wrong("bulky-waste", item_count="three"),
             "id_what-item_count",
@@ -194,7 +194,7 @@ CASES = {
         ),
     ],
     ("make-a-complaint", "details"): [
-        (missing("make-a-complaint", "what_happened"), "id_details-what_happened", "Enter tell us what happened"),
+        (missing("make-a-complaint", "what_happened"), "id_details-what_happened", "Tell us what happened"),
     ],
     ("blue-badge", "badge_holder"): [
         (
@@ -204,7 +204,7 @@ CASES = {
         ),
     ],
     ("blue-badge", "documents"): [
-        (missing("blue-badge", "photo"), "id_documents-photo", "Select upload a photo of the person the badge is for"),
+        (missing("blue-badge", "photo"), "id_documents-photo", "Upload a photo of the person the badge is for"),
     ],
     ("blue-badge", "badge_rules"): [
         (missing("blue-badge", "misuse_warning"), "id_badge_rules-misuse_warning", "You must confirm the declaration"),

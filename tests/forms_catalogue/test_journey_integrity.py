@@ -241,7 +241,7 @@ def test_a_journey_finishes_on_the_version_it_started_on(journey):
     refused = later.post(
         {**PageForm.read(later.response).hidden, "which_bin-bin_type": "food", "which_bin-reason": "damaged"}
     )
-    assert "Select which bin do you want" in page_problems(refused)
+    assert "Select an answer to “Which bin do you want?”" in page_problems(refused)
 
     assert "Which bin do you need?" in started.show().content.decode()
     service_request, confirmation = started.send(answers)

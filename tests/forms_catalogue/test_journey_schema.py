@@ -83,9 +83,9 @@ INVALID = {
     ("bulky-waste", "what"): [
         ("item_count", "9", 9, "How many items are there in total must be 5 or less"),
         ("item_count", "2.5", 2.5, "How many items are there in total must be a whole number"),
-        ("items", ["sofa", "sofa_bed"], ["sofa", "sofa_bed"], "Select what do you want us to collect"),
+        ("items", ["sofa", "sofa_bed"], ["sofa", "sofa_bed"], "Select an answer to “What do you want us to collect?”"),
     ],
-    ("noise-nuisance", "noise"): [("noise_type", "drums", "drums", "Select what is the noise")],
+    ("noise-nuisance", "noise"): [("noise_type", "drums", "drums", "Select the noise")],
 }
 
 
