@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from email.message import Message
 
 import pytest
@@ -84,28 +84,41 @@ def log_in(new_context, base_url: str, username: str, password: str):
     return page
 
 
-def submit_request(portal_server, service_slug: str, *, email: str = "", answers: dict | None = None) -> dict:
-    """A request made through `backoffice.intake.submit` (the one entry point): its pk and reference."""
-    output = portal_server.shell(
-        "import json\n"
-        "from backoffice.intake import submit\n"
-        "from home.models import ServicePage\n"
-        f"request, _ = submit(service=ServicePage.objects.get(slug={service_slug!r}), answers={answers or {}!r},"
-        f" contact_email={email!r})\n"
-        "print(json.dumps({'pk': request.pk, 'reference': request.display_reference,"
-        " 'queue': str(request.queue)}))"
-    )
-    return last_json_line(output)
+@dataclass(frozen=True)
+class RequestSpec:
+    """A request to set up: for which service, with what contact email and answers, resolved or not."""
+
+    service: str
+    email: str = ""
+    answers: dict | None = None
+    resolve_with: tuple[str, str] | None = None  # (note for the citizen, internal note)
 
 
-def resolve_request(portal_server, pk: int, *, public_note: str, internal_note: str) -> None:
-    """Resolve a request with notes through `backoffice.casework`, as the staff view does."""
-    portal_server.shell(
-        "from backoffice.casework import change_status\n"
-        "from backoffice.models import ServiceRequest\n"
-        f"change_status(ServiceRequest.objects.get(pk={pk}), 'resolved', actor=None,"
-        f" public_note={public_note!r}, internal_note={internal_note!r})"
-    )
+SUBMIT_REQUESTS = """
+import json
+from backoffice.casework import change_status
+from backoffice.intake import submit
+from home.models import ServicePage
+made = []
+for spec in json.loads({specs!r}):
+    service = ServicePage.objects.get(slug=spec["service"])
+    request, _ = submit(service=service, answers=spec["answers"] or {{}}, contact_email=spec["email"])
+    if spec["resolve_with"]:
+        public_note, internal_note = spec["resolve_with"]
+        change_status(request, "resolved", actor=None, public_note=public_note, internal_note=internal_note)
+    made.append({{"pk": request.pk, "reference": request.display_reference, "queue": str(request.queue)}})
+print(json.dumps(made))
+"""
+
+
+def submit_requests(portal_server, *specs: RequestSpec) -> list[dict]:
+    """Make requests in one process; each one's pk, reference and queue.
+
+    Through `backoffice.intake.submit` (the one entry point), resolved through `backoffice.casework`
+    as the staff view does.
+    """
+    payload = json.dumps([asdict(spec) for spec in specs])
+    return last_json_line(portal_server.shell(SUBMIT_REQUESTS.format(specs=payload)))
 
 
 def email_text(message: Message) -> str:
@@ -138,6 +151,71 @@ def wait_for_email(portal_server, to: str, subject_contains: str, timeout: float
             sent = [(unfolded(message["To"]), unfolded(message["Subject"])) for message in portal_server.emails()]
             raise AssertionError(f"no email to {to!r} with {subject_contains!r} in the subject; sent: {sent}")
         time.sleep(0.1)
+
+
+class PageEditor:
+    """Waits for Wagtail 8's page editor, which autosaves a draft while the editor works.
+
+    The editor takes its "before" copy of the form about two seconds after the page loads
+    (the `w-unsaved:watch-edits` event); anything typed earlier counts as the starting
+    state and is never autosaved. From then on, each change is autosaved (the first save
+    of a new page moves the browser to the page's edit view). Publishing while an autosave
+    is still on its way would race it, so `settle()` waits until no autosave has run for
+    a while.
+    """
+
+    SAVE_URL = re.compile(r"/admin/pages/(add/[a-z_]+/[a-z_]+/\d+|\d+/edit)/$")
+    READY_FLAG = "window.__portalEditorReady === true"
+
+    def __init__(self, page):
+        self.page = page
+        self.saves_in_flight = 0
+        self.saves_done = 0
+        self.last_activity = time.monotonic()
+        page.add_init_script(
+            "document.addEventListener('w-unsaved:watch-edits', () => { window.__portalEditorReady = true; });"
+        )
+        page.on("request", self._started)
+        page.on("requestfinished", self._finished)
+        page.on("requestfailed", self._finished)
+
+    def _is_save(self, request) -> bool:
+        return request.method == "POST" and bool(self.SAVE_URL.search(request.url.split("?")[0]))
+
+    def _started(self, request) -> None:
+        if self._is_save(request):
+            self.saves_in_flight += 1
+            self.last_activity = time.monotonic()
+
+    def _finished(self, request) -> None:
+        if self._is_save(request):
+            self.saves_in_flight -= 1
+            self.saves_done += 1
+            self.last_activity = time.monotonic()
+
+    def wait_until_ready(self) -> None:
+        """Wait for the editor to start watching for changes (before typing anything)."""
+        self.page.wait_for_function(self.READY_FLAG, timeout=TIMEOUT_MS)
+
+    def settle(self, quiet_seconds: float = 3.0, timeout: float = NAVIGATION_TIMEOUT_MS / 1000) -> None:
+        """After the last change: wait until an autosave has finished and none has run for `quiet_seconds`.
+
+        The editor notices a change and saves it about 1.5 s later, so the quiet time counts
+        from this call too, not only from the last save.
+        """
+        called = time.monotonic()
+        deadline = called + timeout
+        while not (
+            self.saves_done
+            and not self.saves_in_flight
+            and time.monotonic() - max(self.last_activity, called) >= quiet_seconds
+            and self.page.locator("[data-w-autosave-state-value='saving']").count() == 0
+        ):
+            assert time.monotonic() < deadline, (
+                f"the editor did not finish autosaving within {timeout:.0f} s "
+                f"({self.saves_done} saves done, {self.saves_in_flight} in flight)"
+            )
+            self.page.wait_for_timeout(100)  # lets Playwright deliver the request events
 
 
 def service_url_of(eform_url: str) -> str:

@@ -15,12 +15,13 @@ from playwright.sync_api import expect
 
 from .accessibility import assert_accessible
 from .backoffice_fixtures import (
+    RequestSpec,
     complete_demo_form,
     email_text,
     highways_officer_fixture,  # noqa: F401  (the `highways_officer` fixture)
     log_in,
     service_url_of,
-    submit_request,
+    submit_requests,
     wait_for_email,
     waste_officer_fixture,  # noqa: F401  (the `waste_officer` fixture)
 )
@@ -45,8 +46,9 @@ def test_staff_resolve_a_request_with_a_note_and_the_citizen_tracks_it(
     page.set_default_timeout(15_000)
     page.set_default_navigation_timeout(20_000)
     # Other work in the queues: one more request for the officer's queue, one for Highways.
-    same_queue = submit_request(portal_server, "report-missed-bin")
-    other_queue = submit_request(portal_server, "report-pothole")
+    same_queue, other_queue = submit_requests(
+        portal_server, RequestSpec("report-missed-bin"), RequestSpec("report-pothole")
+    )
     assert same_queue["queue"] == "Waste and Recycling" and other_queue["queue"] == "Highways"
 
     # 1. The citizen completes the garden waste e-form with an email address.
@@ -159,8 +161,9 @@ def test_staff_resolve_a_request_with_a_note_and_the_citizen_tracks_it(
 
 
 def test_staff_of_another_department_never_see_the_request(new_context, base_url, portal_server, highways_officer):
-    waste_request = submit_request(portal_server, "report-missed-bin", email="lee.citizen@example.com")
-    highways_request = submit_request(portal_server, "report-pothole")
+    waste_request, highways_request = submit_requests(
+        portal_server, RequestSpec("report-missed-bin", email="lee.citizen@example.com"), RequestSpec("report-pothole")
+    )
 
     staff = log_in(new_context, base_url, highways_officer.username, highways_officer.password)
     staff.goto("/admin/requests/")

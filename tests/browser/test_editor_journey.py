@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .accessibility import assert_accessible
-from .backoffice_fixtures import NAVIGATION_TIMEOUT_MS, REFERENCE, TIMEOUT_MS, last_json_line
+from .backoffice_fixtures import NAVIGATION_TIMEOUT_MS, REFERENCE, TIMEOUT_MS, PageEditor, last_json_line
 
 FORM_TITLE = "Request this service online"
 INTRO = "It takes about 2 minutes."
@@ -31,11 +31,14 @@ WHERE_ANSWER = "Outside 14 Mill Lane, by the lamp post"
 
 @pytest.fixture(scope="module")
 def offline_service(portal_server) -> dict:
-    """A live demo service page that is offline and has no e-form yet: its pk, title and URL."""
+    """A live demo service page that is offline and has no e-form yet: its pk, title and URL.
+
+    The last such page in the tree, so the public-page tests (which take the first) keep theirs.
+    """
     output = portal_server.shell(
         "import json\n"
         "from home.models import ServicePage\n"
-        "page = ServicePage.objects.live().filter(online_status='offline', numchild=0).order_by('path').first()\n"
+        "page = ServicePage.objects.live().filter(online_status='offline', numchild=0).order_by('-path').first()\n"
         "print(json.dumps({'pk': page.pk, 'title': page.title, 'url': page.url}))"
     )
     return last_json_line(output)
@@ -63,9 +66,11 @@ def test_editor_builds_previews_and_publishes_a_form_that_a_citizen_completes(
     editor = staff_context.new_page()
     editor.set_default_timeout(TIMEOUT_MS)
     editor.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+    autosave = PageEditor(editor)
     editor.goto(f"/admin/pages/{offline_service['pk']}/")
     editor.get_by_role("link", name="Add child page").click()
     expect(editor.locator("h1")).to_have_text("New: E-form")
+    autosave.wait_until_ready()
     editor.get_by_role("textbox", name="Title*").fill(FORM_TITLE)
     editor.get_by_role("textbox", name="Introduction").fill(INTRO)
 
@@ -85,9 +90,10 @@ def test_editor_builds_previews_and_publishes_a_form_that_a_citizen_completes(
     options.get_by_role("textbox", name="Label*").nth(1).fill(OPTIONS[1])
     expect(options.get_by_role("textbox", name="Label*")).to_have_count(2)
 
-    # Wagtail 8 autosaves a new page as a draft moments after the last change and moves the
-    # editor to its edit view; the preview then renders that page.
-    expect(editor).to_have_url(re.compile(r"/admin/pages/\d+/edit/$"), timeout=NAVIGATION_TIMEOUT_MS)
+    # Wagtail 8 autosaves the new page as a draft and moves the editor to its edit view.
+    autosave.settle()
+    expect(editor).to_have_url(re.compile(r"/admin/pages/\d+/edit/$"))
+    expect(editor.get_by_text("Saved", exact=True)).to_be_visible()
     screenshot(editor, "editor-eform-built")
 
     # Preview: the journey as a citizen sees it, then the summary of the definition.

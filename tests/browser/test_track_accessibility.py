@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .accessibility import assert_accessible, horizontal_overflow
-from .backoffice_fixtures import resolve_request, submit_request
+from .backoffice_fixtures import RequestSpec, submit_requests
 
 EMAIL = "jo.tracker@example.com"
 PUBLIC_NOTE = "We filled the pothole on 3 March.\nThank you for reporting it."
@@ -23,8 +23,10 @@ INTERNAL_NOTE = "Crew B, cold-lay repair; recheck in six weeks."
 
 @pytest.fixture(scope="module")
 def resolved_request(portal_server) -> dict:
-    made = submit_request(portal_server, "report-pothole", email=EMAIL, answers={"email": EMAIL})
-    resolve_request(portal_server, made["pk"], public_note=PUBLIC_NOTE, internal_note=INTERNAL_NOTE)
+    (made,) = submit_requests(
+        portal_server,
+        RequestSpec("report-pothole", email=EMAIL, answers={"email": EMAIL}, resolve_with=(PUBLIC_NOTE, INTERNAL_NOTE)),
+    )
     return made
 
 

@@ -123,7 +123,9 @@ def test_a_condition_shows_or_hides_a_question(journey):
     complaint.complete(answers_for("make-a-complaint"), until="details")
     assert PageForm.read(complaint.show()).asks("details", "desired_outcome")
     response = complaint.answer({"what_happened": "The crew missed my bin."})
-    assert_field_error(response, "id_details-desired_outcome", "Enter an answer to “What would you like us to do to put things right?”")
+    assert_field_error(
+        response, "id_details-desired_outcome", "Enter an answer to “What would you like us to do to put things right?”"
+    )
 
     compliment = journey("make-a-complaint")
     answers = answers_for("make-a-complaint", feedback_type="compliment", desired_outcome=None)

@@ -154,7 +154,11 @@ CASES = {
         (wrong("report-pothole", depth="deep"), "id_size-depth", "Roughly how deep is it must be a number"),
     ],
     ("bulky-waste", "what"): [
-        (missing("bulky-waste", "item_count"), "id_what-item_count", "Enter an answer to “How many items are there in total?”"),
+        (
+            missing("bulky-waste", "item_count"),
+            "id_what-item_count",
+            "Enter an answer to “How many items are there in total?”",
+        ),
         (
             wrong("bulky-waste", item_count="three"),
             "id_what-item_count",
