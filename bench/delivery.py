@@ -25,8 +25,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
-import re
 import secrets
 import signal
 import statistics
@@ -41,6 +39,7 @@ from urllib.parse import urlsplit
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.run_info import git_commit, machine  # noqa: E402
 from tests.backoffice.receiver import Receiver  # noqa: E402
 from tests.backoffice.worker_db import admin_connection, is_postgres  # noqa: E402
 
@@ -195,25 +194,6 @@ def latency_phase(bench: Bench, count: int, rate: float) -> dict[str, Any]:
             "max": round(max(latencies_ms)),
             "min": round(min(latencies_ms)),
         },
-    }
-
-
-def git_commit() -> dict[str, Any]:
-    def git(*args: str) -> str:
-        command = ["git", "--no-optional-locks", "-C", str(REPO), *args]
-        return subprocess.run(command, capture_output=True, text=True, check=False).stdout.strip()  # noqa: S603
-
-    return {"commit": git("rev-parse", "HEAD"), "uncommitted_changes": bool(git("status", "--porcelain"))}
-
-
-def machine() -> dict[str, Any]:
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = re.search(r"model name\s*:\s*(.+)", cpuinfo)
-    return {
-        "cpu_count": os.cpu_count(),
-        "cpu_model": model.group(1).strip() if model else platform.processor(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
     }
 
 

@@ -25,10 +25,8 @@ import html
 import json
 import math
 import os
-import platform
 import random
 import re
-import subprocess
 import sys
 import threading
 import time
@@ -42,6 +40,11 @@ import requests
 from urllib3 import encode_multipart_formdata
 
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from bench.run_info import git_commit, machine  # noqa: E402
+
 DEFAULT_OUTPUT = REPO / "bench" / "results" / "form_steps.json"
 YARDSTICK = "A form step POST p95 < 300 ms at 250 requests/s (DESIGN.md, 2 cores)"
 YARDSTICK_P95_MS = 300
@@ -480,25 +483,6 @@ def server_cpu_seconds(pid: int | None) -> float | None:
         if int(stat.parent.name) == pid or int(fields[1]) == pid:
             total += int(fields[11]) + int(fields[12])
     return total / tick
-
-
-def git_commit() -> dict[str, Any]:
-    def git(*args: str) -> str:
-        command = ["git", "--no-optional-locks", "-C", str(REPO), *args]
-        return subprocess.run(command, capture_output=True, text=True, check=False).stdout.strip()  # noqa: S603
-
-    return {"commit": git("rev-parse", "HEAD"), "uncommitted_changes": bool(git("status", "--porcelain"))}
-
-
-def machine() -> dict[str, Any]:
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = re.search(r"model name\s*:\s*(.+)", cpuinfo)
-    return {
-        "cpu_count": os.cpu_count(),
-        "cpu_model": model.group(1).strip() if model else platform.processor(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-    }
 
 
 def phase_results(stats: Stats, elapsed: float, client_cpu: float) -> dict[str, Any]:
