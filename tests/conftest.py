@@ -15,3 +15,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture
 def council_name():
     return settings.COUNCIL_NAME
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploads (temporary and stored with requests) go to a folder of this test only."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -7,13 +7,6 @@ from .factories import HIGHWAYS, WASTE, make_staff, make_user, make_web_team_mem
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    """Files stored with requests go to a folder of this test only."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def waste_officer(db):
     """A member of Waste and Recycling's staff group."""
     return make_staff("wendy", WASTE)

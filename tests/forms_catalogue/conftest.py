@@ -11,13 +11,6 @@ from .journey_helpers import Journey, form_page
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    """Uploads (temporary and stored with requests) go to a folder of this test only."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def temp_uploads(media_root):
     """The names of the temporary journey uploads on disk now (a function, to call after each step)."""
 
