@@ -24,7 +24,7 @@ from home.models import Department, ServicePage
 from .receiver import Receiver
 from .worker_db import SharedDatabase, Template, drop_copy, is_postgres
 
-__all__ = ["fast_retry", "media_root", "receiver", "shared_db", "webhook", "worker_template"]  # the fixtures
+__all__ = ["fast_retry", "receiver", "shared_db", "webhook", "worker_template"]  # the fixtures
 
 WEBHOOK_SECRET = "whsec-test-9f1c2e7a"
 WASTE = "Waste and Recycling"
@@ -111,13 +111,6 @@ def wait_until_due(delivery: Delivery, limit: float = 5.0) -> None:
 
 
 # --- fixtures ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def media_root(settings, tmp_path):
-    """Files stored with requests go to a folder of this test only."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture
