@@ -39,10 +39,6 @@ class StaffMember:
     department: str
 
 
-def last_json_line(output: str):
-    return json.loads(output.strip().splitlines()[-1])
-
-
 def create_staff(portal_server, username: str, department: str, first_name: str, last_name: str) -> StaffMember:
     """Create (once) a user in the demo council's "<department> staff" group, as an admin would."""
     portal_server.shell(
@@ -118,7 +114,7 @@ def submit_requests(portal_server, *specs: RequestSpec) -> list[dict]:
     as the staff view does.
     """
     payload = json.dumps([asdict(spec) for spec in specs])
-    return last_json_line(portal_server.shell(SUBMIT_REQUESTS.format(specs=payload)))
+    return portal_server.shell_json(SUBMIT_REQUESTS.format(specs=payload))
 
 
 def email_text(message: Message) -> str:

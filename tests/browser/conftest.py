@@ -143,6 +143,10 @@ class PortalServer:
         """Run Python code in `manage.py shell` against the server's database (for setting up a state)."""
         return self.manage("shell", "--no-imports", "-c", code)
 
+    def shell_json(self, code: str):
+        """Run code that ends by printing one JSON document, and return that document."""
+        return json.loads(self.shell(code).strip().splitlines()[-1])
+
     def emails(self) -> list[Message]:
         """Every email the server has sent so far, oldest first (the file backend writes one file a connection)."""
         messages = []
@@ -347,9 +351,8 @@ def staff_context(new_context, staff_user, base_url):
 @pytest.fixture(scope="session")
 def eform_urls(portal_server) -> dict[str, str]:
     """The URL of each published e-form by its service's slug (e.g. "blue-badge")."""
-    output = portal_server.shell(
+    return portal_server.shell_json(
         "import json\n"
         "from forms_catalogue.models import EFormPage\n"
         "print(json.dumps({page.get_parent().slug: page.url for page in EFormPage.objects.live()}))"
     )
-    return json.loads(output.strip().splitlines()[-1])

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .accessibility import assert_accessible
-from .backoffice_fixtures import NAVIGATION_TIMEOUT_MS, REFERENCE, TIMEOUT_MS, PageEditor, last_json_line
+from .backoffice_fixtures import NAVIGATION_TIMEOUT_MS, REFERENCE, TIMEOUT_MS, PageEditor
 
 FORM_TITLE = "Request this service online"
 INTRO = "It takes about 2 minutes."
@@ -35,13 +35,12 @@ def offline_service(portal_server) -> dict:
 
     The last such page in the tree, so the public-page tests (which take the first) keep theirs.
     """
-    output = portal_server.shell(
+    return portal_server.shell_json(
         "import json\n"
         "from home.models import ServicePage\n"
         "page = ServicePage.objects.live().filter(online_status='offline', numchild=0).order_by('-path').first()\n"
         "print(json.dumps({'pk': page.pk, 'title': page.title, 'url': page.url}))"
     )
-    return last_json_line(output)
 
 
 def add_question(page, questions, kind: str):
@@ -145,7 +144,7 @@ def test_editor_builds_previews_and_publishes_a_form_that_a_citizen_completes(
     screenshot(page, "editor-eform-citizen-confirmation")
 
     # Stored for the service's department, under the ids made from the labels, on the published version.
-    output = portal_server.shell(
+    stored = portal_server.shell_json(
         "import json\n"
         "from backoffice.models import ServiceRequest\n"
         "from backoffice.references import normalise_reference\n"
@@ -155,7 +154,6 @@ def test_editor_builds_previews_and_publishes_a_form_that_a_citizen_completes(
         " 'version': request.form_version_id is not None, 'queue': request.queue.department_id"
         " == request.service.department_id}))"
     )
-    stored = last_json_line(output)
     assert stored == {
         "service": offline_service["pk"],
         "answers": {WHERE_ID: WHERE_ANSWER, WHEN_ID: "within-a-week"},

@@ -8,8 +8,6 @@ test follows the demo data.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect
@@ -22,7 +20,7 @@ STATUSES = ["online_form", "online_elsewhere", "information_only", "offline"]
 @pytest.fixture(scope="session")
 def public_urls(portal_server) -> dict[str, str]:
     """One URL of each public page type, from the server's database."""
-    output = portal_server.shell(
+    urls = portal_server.shell_json(
         "import json\n"
         "from home.models import CategoryPage, InformationPage, ServicePage\n"
         "from forms_catalogue.models import EFormPage\n"
@@ -33,7 +31,6 @@ def public_urls(portal_server) -> dict[str, str]:
         "    urls['service_' + status] = ServicePage.objects.live().filter(online_status=status).first().url\n"
         "print(json.dumps(urls))"
     )
-    urls = json.loads(output.strip().splitlines()[-1])
     return {
         "home": "/",
         **urls,
