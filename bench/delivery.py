@@ -41,7 +41,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.run_info import git_commit, machine  # noqa: E402
 from tests.backoffice.receiver import Receiver  # noqa: E402
-from tests.backoffice.worker_db import admin_connection, is_postgres  # noqa: E402
+from tests.backoffice.worker_db import admin_connection, is_postgres, start_deliver_process  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_delivery"
 DEFAULT_OUTPUT = REPO / "bench" / "results" / "delivery.json"
@@ -120,17 +120,10 @@ class Bench:
             connection.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
     def start_workers(self, count: int) -> None:
-        for number in range(count):
-            log = open(self.workdir / f"worker-{len(self.workers) + number + 1}.log", "wb")  # noqa: SIM115
-            process = subprocess.Popen(  # noqa: S603
-                [PYTHON, "manage.py", "deliver", "--batch", str(self.args.batch), "--poll", str(self.args.poll)],
-                cwd=REPO,
-                env=self.env(),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-            process.log = log
-            self.workers.append(process)
+        options = ("--batch", str(self.args.batch), "--poll", str(self.args.poll))
+        for _ in range(count):
+            log_path = self.workdir / f"worker-{len(self.workers) + 1}.log"
+            self.workers.append(start_deliver_process(self.env(), log_path, *options))
 
     def stop_workers(self) -> list[int]:
         for process in self.workers:

@@ -27,6 +27,18 @@ from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
+
+
+def start_deliver_process(env: dict[str, str], log_path: Path, *args: str) -> subprocess.Popen:
+    """`manage.py deliver` in the background, its output in `log_path` (the file is closed with the process)."""
+    log = open(log_path, "wb")  # noqa: SIM115
+    process = subprocess.Popen(  # noqa: S603
+        [PYTHON, "manage.py", "deliver", *args], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    process.log = log
+    return process
+
+
 SETTINGS = "portal.settings.test"
 _copies = itertools.count(1)
 
@@ -201,16 +213,7 @@ class SharedDatabase:
 
     def start_worker(self, *args: str) -> subprocess.Popen:
         """`manage.py deliver` in the background (output to a log file in the test's folder)."""
-        number = len(self.workers) + 1
-        log = open(self.folder / f"worker-{number}.log", "wb")  # noqa: SIM115 — closed with the process
-        process = subprocess.Popen(
-            [PYTHON, "manage.py", "deliver", *args],
-            cwd=REPO,
-            env=self.env(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        process.log = log
+        process = start_deliver_process(self.env(), self.folder / f"worker-{len(self.workers) + 1}.log", *args)
         self.workers.append(process)
         return process
 
