@@ -29,9 +29,9 @@ def clean_search_query(raw: str) -> str:
     return " ".join(words_only.split())[:MAX_QUERY_LENGTH].strip()
 
 
-def search_services(query: str):
-    """Live service pages matching the query, best first."""
-    return ServicePage.objects.live().public().select_related("department").search(query, operator="and")
+def search_services(query: str, operator: str = "and"):
+    """Live service pages matching the query (all words, or any with operator="or"), best first."""
+    return ServicePage.objects.live().public().select_related("department").search(query, operator=operator)
 
 
 @require_GET
@@ -43,7 +43,7 @@ def search(request):
     if query:
         results = search_services(query)
         if not len(results):
-            results = ServicePage.objects.live().public().select_related("department").search(query, operator="or")
+            results = search_services(query, operator="or")
         paginator = Paginator(results, RESULTS_PER_PAGE)
         page = paginator.get_page(request.GET.get("page"))
     return render(request, "home/search.html", {"query": query, "page_obj": page})
