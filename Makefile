@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`.
-.PHONY: run test setup lint bench
+.PHONY: run test setup lint check frontdoor bench
 
 run:  ## set up and run the portal at http://127.0.0.1:8000 with the demo council
 	bin/run
@@ -12,6 +12,12 @@ setup:  ## install Python and npm packages, build the stylesheet, collect static
 
 lint:  ## ruff lint and format check
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+check:  ## lint, migrations up to date, production `check --deploy`, coverage floor
+	bin/check
+
+frontdoor:  ## clone HEAD, `make run` it with an empty environment, check the running portal (CI runs it)
+	bin/frontdoor
 
 bench:  ## benchmarks: e-form step POSTs (SQLite) and deliveries (PostgreSQL); results in bench/results/
 	bin/setup

@@ -1,15 +1,56 @@
-"""Shared fixtures: the demo council is loaded once per test database and each test rolls back."""
+"""Shared fixtures: each test database is a copy of the demo-council template and each test rolls back."""
 
+import os
+
+import dj_database_url
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+
+from tests.demo_database import copy_demo_database, drop_copy, is_postgres
+
+
+def touches_a_database(item) -> bool:
+    """True for a test that uses pytest-django's database or a database shared with worker processes."""
+    return bool(item.get_closest_marker("django_db") or {"django_db_setup", "shared_db"} & set(item.fixturenames))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Deselect `postgres_only` tests on SQLite, and with PORTAL_DATABASE_TESTS_ONLY=1 (bin/test's
+    PostgreSQL pass) the tests that touch no database: they would only repeat the SQLite pass."""
+    on_postgres = is_postgres(os.environ.get("DATABASE_URL", ""))
+    database_tests_only = os.environ.get("PORTAL_DATABASE_TESTS_ONLY") == "1"
+    keep, drop = [], []
+    for item in items:
+        unwanted = (item.get_closest_marker("postgres_only") and not on_postgres) or (
+            database_tests_only and not touches_a_database(item)
+        )
+        (drop if unwanted else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the demo council into the test database once for the whole run."""
+def django_db_setup(django_db_blocker, tmp_path_factory, worker_id, testrun_uid):
+    """Point the test run at its own copy of the demo-council database (see tests/demo_database.py).
+
+    Replaces pytest-django's create-and-migrate: the template is built once per state of the
+    code and kept between runs. On PostgreSQL the copy is a database of this xdist worker's
+    own, dropped at the end.
+    """
+    from django.db import connections
+
+    server_url = os.environ.get("DATABASE_URL", "")
+    sqlite_target = tmp_path_factory.mktemp("database") / "test.sqlite3"
     with django_db_blocker.unblock():
-        call_command("load_demo_council", verbosity=0)
+        url = copy_demo_database(server_url, sqlite_target, f"test_run_{testrun_uid[:12]}_{worker_id}")
+        connections["default"].close()
+        settings.DATABASES["default"]["NAME"] = dj_database_url.parse(url)["NAME"]
+    yield
+    with django_db_blocker.unblock():
+        connections.close_all()
+        if is_postgres(server_url):
+            drop_copy(url)
 
 
 @pytest.fixture

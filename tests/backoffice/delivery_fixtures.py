@@ -6,7 +6,6 @@ the back-office conftest that the staff-view tests use.
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
@@ -22,9 +21,9 @@ from forms_catalogue.models import EFormPage
 from home.models import Department, ServicePage
 
 from .receiver import Receiver
-from .worker_db import SharedDatabase, Template, drop_copy, is_postgres
+from .worker_db import SharedDatabase, drop_copy, new_shared_database_url
 
-__all__ = ["fast_retry", "receiver", "shared_db", "webhook", "worker_template"]  # the fixtures
+__all__ = ["fast_retry", "receiver", "shared_db", "webhook"]  # the fixtures
 
 WEBHOOK_SECRET = "whsec-test-9f1c2e7a"
 WASTE = "Waste and Recycling"
@@ -139,30 +138,14 @@ def webhook(db, receiver) -> Destination:
     )
 
 
-@pytest.fixture(scope="session")
-def worker_template(testrun_uid, worker_id, tmp_path_factory):
-    """The template of the databases shared with worker processes (prepared on first use, dropped at the end).
-
-    With pytest-xdist its folder is in the run's temporary folder that all xdist workers share.
-    """
-    base = tmp_path_factory.getbasetemp()
-    url = os.environ.get("DATABASE_URL", "")
-    template = Template(
-        testrun_uid[:12], url if is_postgres(url) else "", base.parent if worker_id != "master" else base
-    )
-    yield template
-    with template.locked():
-        template.drop()
-
-
 @pytest.fixture
-def shared_db(worker_template, tmp_path):
+def shared_db(tmp_path):
     """A fresh copy of the demo-council database for this test and the worker processes it starts.
 
     Workers get the delivery settings below (small backoff, short lease); a test may change
     them before starting its workers. Workers still running at the end are stopped.
     """
-    url = worker_template.copy(tmp_path)
+    url = new_shared_database_url(tmp_path)
     database = SharedDatabase(
         url=url,
         folder=tmp_path,

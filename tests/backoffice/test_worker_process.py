@@ -1,6 +1,5 @@
 """Real `manage.py deliver` processes on a database shared with the test: SIGKILL mid-send, SIGTERM, --once."""
 
-import os
 import signal
 import time
 from collections import Counter
@@ -9,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from .delivery_fixtures import *  # noqa: F403
-from .worker_db import admin_connection, is_postgres, wait_until
+from .worker_db import admin_connection, wait_until
 
 
 def point_webhook_at(shared_db, receiver, timeout: int = 30) -> None:
@@ -92,7 +91,7 @@ def test_sigterm_wakes_an_idle_worker_at_once(shared_db, receiver):
     assert {row["state"] for row in shared_db.deliveries()} == {"delivered"}
 
 
-@pytest.mark.skipif(not is_postgres(os.environ.get("DATABASE_URL", "")), reason="cuts PostgreSQL connections")
+@pytest.mark.postgres_only  # it cuts PostgreSQL connections
 def test_a_worker_rides_out_a_database_outage(shared_db, receiver):
     """The database refuses connections for a while (a failover, a restart): the worker logs, waits, carries on."""
     point_webhook_at(shared_db, receiver)

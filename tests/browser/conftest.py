@@ -6,11 +6,11 @@ How it fits together
   Playwright's sync API keeps an asyncio loop running in the main thread while the
   browser is open, and Django refuses database calls from a thread with a running loop.
 - `portal_server` (session scope, so one per pytest-xdist worker) runs gunicorn on a free
-  port with `tests.browser.server_settings`, on its own copy of a SQLite database built once
-  per run with `migrate` + `load_demo_council`: emails go to files, uploads to a temporary
-  folder. Nothing in the pytest process touches that database; tests read it through the
-  browser, the email files, or `portal_server.manage(...)`. A failing test's report ends
-  with the server's log.
+  port with `tests.browser.server_settings`, on its own SQLite copy of the demo-council
+  template (tests/demo_database.py): emails go to files, uploads to a temporary folder.
+  Nothing in the pytest process touches that database; tests read it through the browser,
+  the email files, or `portal_server.manage(...)`. A failing test's report ends with the
+  server's log.
 - Chromium is `/usr/bin/chromium` (or CHROMIUM_PATH), launched headless by pytest-playwright.
   Missing Chromium skips these tests, except with REQUIRE_SERVICES=1 (CI), where it fails them.
 - PORTAL_BROWSER_TESTS=0 deselects them (bin/test does this for its PostgreSQL pass: the
@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import ctypes
 import email
-import fcntl
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -43,6 +41,8 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
+
+from tests.demo_database import copy_demo_database
 
 BROWSER_DIR = Path(__file__).resolve().parent
 ROOT = BROWSER_DIR.parent.parent
@@ -61,16 +61,21 @@ STAFF_USERNAME = "browser-staff"
 STAFF_PASSWORD = "browser-staff-password"  # only ever in the throwaway database of one test run
 
 
+def in_browser_folder(item) -> bool:
+    return BROWSER_DIR in Path(str(item.path)).resolve().parents
+
+
+def pytest_itemcollected(item):
+    """Mark every test in this folder `browser` as it is collected, so `-m` sees the marker."""
+    if in_browser_folder(item):
+        item.add_marker(pytest.mark.browser)
+
+
 @pytest.hookimpl(trylast=True)  # after any other reordering: the browser tests must stay last
 def pytest_collection_modifyitems(config, items):
-    """Mark every test in this folder `browser`, run them last, or deselect them with PORTAL_BROWSER_TESTS=0."""
-    browser_items, other_items = [], []
-    for item in items:
-        if BROWSER_DIR in Path(str(item.path)).resolve().parents:
-            item.add_marker(pytest.mark.browser)
-            browser_items.append(item)
-        else:
-            other_items.append(item)
+    """Run the browser tests after all the others, or deselect them with PORTAL_BROWSER_TESTS=0."""
+    browser_items = [item for item in items if in_browser_folder(item)]
+    other_items = [item for item in items if not in_browser_folder(item)]
     if os.environ.get("PORTAL_BROWSER_TESTS", "1") == "0" and browser_items:
         config.hook.pytest_deselected(items=browser_items)
         browser_items = []
@@ -102,23 +107,6 @@ def run_manage(env: dict[str, str], *args: str, timeout: int = 120) -> str:
     if result.returncode != 0:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
-
-
-def demo_council_database(tmp_path_factory, env: dict[str, str]) -> Path:
-    """A migrated SQLite database with the demo council: built once per run, shared by the xdist workers."""
-    basetemp = tmp_path_factory.getbasetemp()
-    shared = basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
-    template = shared / "portal-demo-council.sqlite3"
-    with open(shared / "portal-demo-council.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # the first worker builds it; the others wait, then copy it
-        if not template.exists():
-            building = shared / "portal-demo-council.building.sqlite3"
-            building.unlink(missing_ok=True)
-            build_env = {**env, "BROWSER_TEST_DATABASE": str(building)}
-            run_manage(build_env, "migrate", "--noinput", "--verbosity", "0", timeout=600)
-            run_manage(build_env, "load_demo_council", "--verbosity", "0", timeout=600)
-            building.rename(template)
-    return template
 
 
 @dataclass
@@ -224,7 +212,7 @@ class PortalServer:
 
 @pytest.fixture(scope="session")
 def portal_server(tmp_path_factory) -> Iterator[PortalServer]:
-    """One live portal per test session (per xdist worker), on its own copy of the demo council database."""
+    """One live portal per test session (per xdist worker), on its own copy of the demo-council database."""
     directory = tmp_path_factory.mktemp("portal-server")
     env = {
         key: value
@@ -240,7 +228,7 @@ def portal_server(tmp_path_factory) -> Iterator[PortalServer]:
     )
     (directory / "emails").mkdir()
     (directory / "media").mkdir()
-    shutil.copyfile(demo_council_database(tmp_path_factory, env), directory / "portal.sqlite3")
+    copy_demo_database("", directory / "portal.sqlite3", "")  # SQLite, whatever DATABASE_URL says
     server = PortalServer(url="", directory=directory, env=env, log_path=directory / "server.log")
     server.start()
     _running_servers.append(server)

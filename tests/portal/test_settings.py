@@ -1,5 +1,6 @@
 """Project checks: migrations, system checks, production settings."""
 
+import json
 import os
 import subprocess
 import sys
@@ -68,3 +69,38 @@ def test_json_logging_emits_one_object_per_line():
     )
     line = JsonFormatter().format(record)
     assert json.loads(line) == {**json.loads(line), "message": "hello world", "reference": "ABC", "level": "INFO"}
+
+
+def dev_settings(env: dict[str, str]) -> list:
+    """DEBUG, ALLOWED_HOSTS and CSRF_TRUSTED_ORIGINS of the `make run` settings in a clean environment."""
+    code = (
+        "from django.conf import settings as s; import json; "
+        "print(json.dumps([s.DEBUG, s.ALLOWED_HOSTS, s.CSRF_TRUSTED_ORIGINS]))"
+    )
+    clean = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/")}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'portal.settings.dev'; django.setup(); {code}",
+        ],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_make_run_serves_the_site_as_citizens_meet_it_unless_debug_is_asked_for():
+    debug, hosts, origins = dev_settings({})
+    assert debug is False, "make run must show the council's own 404 and 500 pages"
+    assert "127.0.0.1" in hosts and "http://127.0.0.1:8000" in origins
+    assert dev_settings({"DEBUG": "1"})[0] is True
+
+
+def test_make_run_allows_the_host_of_site_url():
+    _, hosts, origins = dev_settings({"SITE_URL": "http://portal.test:8080"})
+    assert "portal.test" in hosts
+    assert "http://portal.test:8080" in origins

@@ -7,16 +7,21 @@ from django.db import transaction
 from backoffice.demo import load_demo_queues
 from forms_catalogue.demo import load_demo_forms
 from home.demo import load_demo_council
+from home.sites import point_default_site_at
 
 
 class Command(BaseCommand):
-    help = "Create the demo council: departments, categories, 96 services, demo e-forms, queues. Safe to run again."
+    help = (
+        "Create the demo council: departments, categories, 96 services, demo e-forms, queues; point the site at "
+        "SITE_URL. Safe to run again."
+    )
 
     def handle(self, *args, **options):
         with transaction.atomic():
             report = load_demo_council(settings.COUNCIL_NAME)
             forms = load_demo_forms()
             queues = load_demo_queues()
+            point_default_site_at(settings.WAGTAILADMIN_BASE_URL)
         created = []
         if report.total:
             created.append(
