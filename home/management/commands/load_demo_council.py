@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from backoffice.demo import load_demo_queues
+from backoffice.demo import load_demo_destinations, load_demo_queues
 from forms_catalogue.demo import load_demo_forms
 from home.demo import load_demo_council
 
@@ -17,6 +17,7 @@ class Command(BaseCommand):
             report = load_demo_council(settings.COUNCIL_NAME)
             forms = load_demo_forms()
             queues = load_demo_queues()
+            pushes = load_demo_destinations()
         created = []
         if report.total:
             created.append(
@@ -27,6 +28,8 @@ class Command(BaseCommand):
             created.append(f"{forms} e-forms")
         if queues:
             created.append(f"{queues} department queues")
+        if pushes:
+            created.append(f"pushes to department systems from DEMO_WEBHOOK_URL / DEMO_RABBITMQ_URL: {pushes}")
         if created:
             self.stdout.write(self.style.SUCCESS(f"Demo council: created {'; '.join(created)}."))
         else:
