@@ -1,10 +1,12 @@
 """The demo council's back office: a queue and a staff group for every department.
 
-Two demo queues push to other systems when their settings are in the environment at load
-time (neither is needed by default): Waste and Recycling to a signed webhook
-(DEMO_WEBHOOK_URL, DEMO_WEBHOOK_SECRET) and Highways to RabbitMQ (DEMO_RABBITMQ_URL), on
-the `amq.topic` exchange with routing key `portal.highways.request`. Loading again creates
-nothing new; it only switches those two destinations on or off to match the environment.
+By default no queue pushes requests anywhere: they wait in the staff queues. Two demo queues
+push to other systems when their settings are in the environment when the loader runs: Waste
+and Recycling to a signed webhook (DEMO_WEBHOOK_URL and DEMO_WEBHOOK_SECRET) and Highways to
+RabbitMQ (DEMO_RABBITMQ_URL), on the `amq.topic` exchange with routing key
+`portal.highways.request`. A load with a variable set adds that destination if the queue has
+none of its kind; a destination already set up (by an earlier load or an admin, enabled or
+not) is left exactly as it is, and a load without the variables changes nothing.
 """
 
 import os
@@ -32,14 +34,25 @@ def staff_group(department: Department) -> Group:
     return group
 
 
-def ensure_destination(queue: Queue, kind: str, enabled: bool, **settings) -> None:
-    """Create or update the queue's one destination of `kind` with the environment's settings."""
-    destination = queue.destinations.filter(kind=kind).first() or Destination(queue=queue, kind=kind)
-    destination.enabled = enabled
-    if enabled:
-        for name, value in settings.items():
-            setattr(destination, name, value)
+ADDRESS_FIELD = {DestinationKind.WEBHOOK: "url", DestinationKind.RABBITMQ: "amqp_url"}
+
+
+def add_destination(queue: Queue, kind: str, **settings) -> bool:
+    """Give the queue an enabled destination of `kind` unless it has one with an address; True if added.
+
+    A destination of that kind without an address (the disabled placeholder earlier versions of
+    this loader made) is filled in; one with an address is an admin's or an earlier load's, and kept.
+    """
+    destination = queue.destinations.filter(kind=kind).first()
+    if destination is not None and getattr(destination, ADDRESS_FIELD[kind]):
+        return False
+    destination = destination or Destination(queue=queue, kind=kind)
+    for name, value in settings.items():
+        setattr(destination, name, value)
+    destination.enabled = True
+    destination.full_clean()
     destination.save()
+    return True
 
 
 @transaction.atomic
@@ -53,18 +66,31 @@ def load_demo_queues() -> int:
         created += new
         if new:
             queue.staff_groups.add(staff_group(department))
-        if department.name == WEBHOOK_DEPARTMENT:
-            url = os.environ.get("DEMO_WEBHOOK_URL", "")
-            secret = os.environ.get("DEMO_WEBHOOK_SECRET", "")
-            ensure_destination(queue, DestinationKind.WEBHOOK, bool(url and secret), url=url, secret=secret)
-        if department.name == RABBITMQ_DEPARTMENT:
-            url = os.environ.get("DEMO_RABBITMQ_URL", "")
-            ensure_destination(
-                queue,
-                DestinationKind.RABBITMQ,
-                bool(url),
-                amqp_url=url,
-                exchange=RABBITMQ_EXCHANGE,
-                routing_key=RABBITMQ_ROUTING_KEY,
-            )
     return created
+
+
+def department_queue(name: str) -> Queue | None:
+    """The default queue of the demo department called `name`, if it is there."""
+    department = Department.objects.filter(name=name).first()
+    return Queue.default_for(department) if department else None
+
+
+@transaction.atomic
+def load_demo_destinations() -> int:
+    """Add the webhook and RabbitMQ destinations whose variables are set; return how many were added."""
+    added = 0
+    url, secret = os.environ.get("DEMO_WEBHOOK_URL", ""), os.environ.get("DEMO_WEBHOOK_SECRET", "")
+    waste = department_queue(WEBHOOK_DEPARTMENT)
+    if url and secret and waste:
+        added += add_destination(waste, DestinationKind.WEBHOOK, url=url, secret=secret)
+    amqp_url = os.environ.get("DEMO_RABBITMQ_URL", "")
+    highways = department_queue(RABBITMQ_DEPARTMENT)
+    if amqp_url and highways:
+        added += add_destination(
+            highways,
+            DestinationKind.RABBITMQ,
+            amqp_url=amqp_url,
+            exchange=RABBITMQ_EXCHANGE,
+            routing_key=RABBITMQ_ROUTING_KEY,
+        )
+    return added

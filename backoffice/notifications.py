@@ -13,6 +13,7 @@ from .models import RequestEvent, ServiceRequest
 
 
 def track_url() -> str:
+    """The absolute address of "Track a request", as citizens' emails and the confirmation page give it."""
     return settings.WAGTAILADMIN_BASE_URL + reverse("backoffice:track")
 
 

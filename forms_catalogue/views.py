@@ -15,6 +15,7 @@ from formtools.wizard.storage.session import SessionStorage
 from wagtail.models import Site
 
 from backoffice.models import ServiceRequest
+from backoffice.notifications import track_url
 
 from .builder import FormBuilder
 from .forms import SaveForLaterForm
@@ -108,7 +109,7 @@ def confirmation(request, page, journey_id: str):
     return render(
         request,
         "forms_catalogue/confirmation.html",
-        {"page": page, "service_request": service_request, "sections": sections},
+        {"page": page, "service_request": service_request, "sections": sections, "track_url": track_url()},
     )
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pika
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import override_settings
 
@@ -164,7 +165,7 @@ def test_citizen_confirmation_email_has_the_reference_and_a_copy_of_the_answers(
     assert message.to == [CITIZEN_EMAIL]
     assert request.display_reference in message.subject
     assert f"Reference: {request.display_reference}" in message.body
-    assert "/track/" in message.body
+    assert f"You can check the progress of your request at {settings.WAGTAILADMIN_BASE_URL}/track/ " in message.body
     assert "A copy of your answers" in message.body
     assert "14 Mill Lane" in message.body
     assert message.extra_headers["Message-ID"] == f"<{request.reference}-confirmation@ashworth.example.gov.uk>"

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from backoffice.models import Delivery, DeliveryKind, DeliveryState, DestinationKind
+from backoffice.models import Delivery, DeliveryKind, DeliveryState, Destination, DestinationKind
 from backoffice.relay import RetryPolicy, Worker
 
 from .factories import FLY_TIPPING, WASTE, department_queue, login, make_request, page
@@ -57,7 +57,7 @@ def accepting_url():
 def webhook(db):
     """The Waste and Recycling queue pushes to a webhook whose port is closed."""
     queue = department_queue(WASTE)
-    destination = queue.destinations.filter(kind=DestinationKind.WEBHOOK).first()
+    destination = Destination(queue=queue, kind=DestinationKind.WEBHOOK)
     destination.enabled, destination.url, destination.secret = True, closed_port_url(), "test-secret"
     destination.timeout_seconds = 2
     destination.save()

@@ -78,6 +78,15 @@ def test_full_journey_stores_the_request(slug, journey, client, temp_uploads):
     assert schema_errors(client, page, service_request.answers) == []
 
 
+def test_the_confirmation_says_where_to_track_the_request(journey, settings):
+    settings.WAGTAILADMIN_BASE_URL = "https://portal.ashworth.example.gov.uk"
+    _, confirmation = journey("report-missed-bin").send(DEMO_ANSWERS["report-missed-bin"])
+
+    link = soup(confirmation).select_one('main a[href$="/track/"]')
+    assert link["href"] == link.get_text(strip=True) == "https://portal.ashworth.example.gov.uk/track/"
+    assert "using your reference number and email address" in link.parent.get_text(" ", strip=True)
+
+
 # --- branches -----------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from home.models import CategoryPage, OnlineStatus, ServicePage
 
@@ -22,6 +23,12 @@ def test_home_page_shows_search_categories_and_popular_services(client, council_
     assert "Skip to main content" in html
     assert "govuk-phase-banner" in html
     assert "GDS Transport" not in html and "govuk-crown" not in html
+
+
+def test_home_page_links_to_track_a_request(client):
+    """Someone who has already sent a request finds "Track a request" from the home page."""
+    html = client.get("/").content.decode()
+    assert f'href="{reverse("backoffice:track")}">Track a request</a>' in html
 
 
 def test_category_page_lists_its_services(client):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from backoffice.demo import load_demo_queues
+from backoffice.demo import load_demo_destinations, load_demo_queues
 from forms_catalogue.demo import load_demo_forms
 from home.demo import load_demo_council
 from home.sites import point_default_site_at
@@ -21,6 +21,7 @@ class Command(BaseCommand):
             report = load_demo_council(settings.COUNCIL_NAME)
             forms = load_demo_forms()
             queues = load_demo_queues()
+            pushes = load_demo_destinations()
             point_default_site_at(settings.WAGTAILADMIN_BASE_URL)
         created = []
         if report.total:
@@ -32,6 +33,8 @@ class Command(BaseCommand):
             created.append(f"{forms} e-forms")
         if queues:
             created.append(f"{queues} department queues")
+        if pushes:
+            created.append(f"pushes to department systems from DEMO_WEBHOOK_URL / DEMO_RABBITMQ_URL: {pushes}")
         if created:
             self.stdout.write(self.style.SUCCESS(f"Demo council: created {'; '.join(created)}."))
         else:
