@@ -7,7 +7,7 @@ an admin (or an earlier load) has set up; loading without the variables changes 
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from backoffice.demo import RABBITMQ_EXCHANGE, RABBITMQ_ROUTING_KEY
 from backoffice.models import DeliveryKind, Destination, DestinationKind, Queue
@@ -64,6 +64,16 @@ def test_a_webhook_needs_its_signing_secret_too(no_demo_variables):
     no_demo_variables.setenv("DEMO_WEBHOOK_URL", HOOK_URL)
 
     load()
+
+    assert not Destination.objects.exists()
+
+
+def test_a_webhook_address_that_is_not_a_url_is_refused_with_a_clear_message(no_demo_variables):
+    no_demo_variables.setenv("DEMO_WEBHOOK_URL", "receiver.example.gov.uk/portal")
+    no_demo_variables.setenv("DEMO_WEBHOOK_SECRET", "demo-signing-secret")
+
+    with pytest.raises(CommandError, match="The demo council was not loaded: .*DEMO_WEBHOOK_URL"):
+        load()
 
     assert not Destination.objects.exists()
 

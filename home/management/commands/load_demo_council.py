@@ -1,7 +1,8 @@
 """Management command: build the demo council (idempotent)."""
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from backoffice.demo import load_demo_destinations, load_demo_queues
@@ -17,12 +18,18 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        with transaction.atomic():
-            report = load_demo_council(settings.COUNCIL_NAME)
-            forms = load_demo_forms()
-            queues = load_demo_queues()
-            pushes = load_demo_destinations()
-            point_default_site_at(settings.WAGTAILADMIN_BASE_URL)
+        try:
+            with transaction.atomic():
+                report = load_demo_council(settings.COUNCIL_NAME)
+                forms = load_demo_forms()
+                queues = load_demo_queues()
+                pushes = load_demo_destinations()
+                point_default_site_at(settings.WAGTAILADMIN_BASE_URL)
+        except ValidationError as error:  # a DEMO_* variable that is not a usable address
+            raise CommandError(
+                f"The demo council was not loaded: {' '.join(error.messages)} "
+                "Check DEMO_WEBHOOK_URL, DEMO_WEBHOOK_SECRET and DEMO_RABBITMQ_URL."
+            ) from None
         created = []
         if report.total:
             created.append(
