@@ -111,7 +111,7 @@ def test_housing_register_with_a_branch_a_repeat_and_a_change(citizen_page, scre
     fill_name(page, "What is their name?", "Sam", "Morgan")
     fill_date(page, "What is their date of birth?", 30, 6, 1987)
     page.get_by_label("What is their relationship to you?").select_option(label="Partner, husband or wife")
-    continue_to(page, "You have added 2 person")
+    continue_to(page, "You have added 2 people")
     expect(page.locator(".govuk-summary-list__row")).to_have_count(2)
     page.get_by_role("group", name="Do you need to add another person?").get_by_label("No").check()
     continue_to(page, "Your household's needs")
