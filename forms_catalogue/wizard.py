@@ -320,7 +320,7 @@ class EFormWizard(NamedUrlSessionWizardView):
             step=step,
             step_name=step_name,
             heading=self.heading(step_name, step, questions),
-            single_question=questions[0] if len(questions) == 1 and step and not step.intro else None,
+            single_question=questions[0] if len(questions) == 1 and step else None,
             questions=questions,
             back_url=self.back_url(step_name),
             can_save=self.page.save_and_return and step_name != CHECK_STEP,
@@ -343,7 +343,7 @@ class EFormWizard(NamedUrlSessionWizardView):
             count = self.repeat_count(step)
             message = ngettext("You have added %(count)s %(label)s", "You have added %(count)s %(label)s", count)
             return message % {"count": count, "label": step.repeat.label_for(count)}
-        if len(questions) == 1 and not step.intro:
+        if len(questions) == 1:  # a one-question page: the question is the heading (GOV.UK question pages)
             return questions[0].label
         item = parse_item_step(step_name)
         return f"{step.title} ({step.repeat.item_label} {item[1]})" if item and step.repeat else step.title
