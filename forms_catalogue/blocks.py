@@ -304,6 +304,12 @@ class RepeatBlock(blocks.StructBlock):
 
     enabled = blocks.BooleanBlock(required=False, default=False, label=_("Let people add another"))
     item_label = blocks.CharBlock(required=False, max_length=60, help_text=_("What one item is, e.g. 'person'"))
+    item_label_plural = blocks.CharBlock(
+        required=False,
+        max_length=60,
+        label=_("Item label (plural)"),
+        help_text=_("What several items are, e.g. 'people'. Made from the item label if blank ('documents')."),
+    )
     min_items = blocks.IntegerBlock(default=1, min_value=0, max_value=50)
     max_items = blocks.IntegerBlock(default=10, min_value=1, max_value=50)
 
@@ -341,6 +347,7 @@ class StepBlock(blocks.StructBlock):
                 min_items=repeat["min_items"],
                 max_items=repeat["max_items"],
                 item_label=repeat["item_label"] or "item",
+                item_label_plural=repeat["item_label_plural"] or "",
             )
             if repeat and repeat["enabled"]
             else None,

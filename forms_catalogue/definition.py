@@ -33,6 +33,7 @@ QUESTION_TYPES = (
 CHOICE_TYPES = {"radios", "checkboxes", "select"}
 OPERATORS = ("equals", "not_equals", "any_of", "is_answered", "greater_than", "less_than")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
+IRREGULAR_PLURALS = {"person": "people", "child": "children", "man": "men", "woman": "women"}
 
 
 @dataclass(frozen=True)
@@ -86,11 +87,30 @@ class Question:
 
 @dataclass(frozen=True)
 class Repeat:
-    """ "Add another" settings of a repeating step."""
+    """ "Add another" settings of a repeating step: limits, and what one item (and several) are called."""
 
     min_items: int = 1
     max_items: int = 10
     item_label: str = "item"
+    item_label_plural: str = ""
+
+    def label_for(self, count: int) -> str:
+        """The item label for `count` items: 'person' for 1; otherwise the plural ('people'), or one made from it."""
+        if count == 1:
+            return self.item_label
+        return self.item_label_plural or plural_of(self.item_label)
+
+
+def plural_of(label: str) -> str:
+    """The English plural of an item label: 'person' -> 'people', 'box' -> 'boxes', 'other party' -> 'other parties'."""
+    head, space, word = label.rpartition(" ")
+    if word in IRREGULAR_PLURALS:
+        return f"{head}{space}{IRREGULAR_PLURALS[word]}"
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return f"{label}es"
+    if len(word) > 1 and word.endswith("y") and word[-2] not in "aeiou":
+        return f"{label[:-1]}ies"
+    return f"{label}s" if label else label
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,17 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .definition import Repeat
 
 
 class AddAnotherForm(forms.Form):
-    """ "Do you need to add another …?" after the items of a repeating step."""
+    """ "Do you need to add another …?" after the items of a repeating step.
+
+    At the maximum the question is not asked: the page says no more can be added and Continue
+    goes on. Only a request that still asks to add one more (a crafted POST) gets an error.
+    """
 
     add_another = forms.TypedChoiceField(
         choices=[("yes", _("Yes")), ("no", _("No"))],
@@ -14,24 +21,38 @@ class AddAnotherForm(forms.Form):
     )
 
     item_count = 0
-    min_items = 0
-    max_items = 1
-    item_label = "item"
+    repeat = Repeat()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.item_count >= self.max_items:
+        if self.at_maximum():
             self.fields["add_another"].required = False
 
-    def clean_add_another(self):
-        answer = self.cleaned_data.get("add_another") or "no"
-        if answer == "no" and self.item_count < self.min_items:
-            raise forms.ValidationError(
-                _("You must add at least %(count)s") % {"count": f"{self.min_items} {self.item_label}s"}
+    def at_maximum(self) -> bool:
+        return self.item_count >= self.repeat.max_items
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if "add_another" in self.errors:
+            return cleaned_data
+        answer = cleaned_data["add_another"] = cleaned_data.get("add_another") or "no"
+        if answer == "no" and self.item_count < self.repeat.min_items:
+            self.add_error("add_another", self.limit_message(self.repeat.min_items, minimum=True))
+        elif answer == "yes" and self.at_maximum():
+            self.add_error(None, self.limit_message(self.repeat.max_items, minimum=False))  # no question to link to
+        return cleaned_data
+
+    def limit_message(self, count: int, minimum: bool) -> str:
+        """ "You must add at least 2 documents" or "You cannot add more than 6 people"."""
+        if minimum:
+            message = ngettext(
+                "You must add at least %(count)s %(label)s", "You must add at least %(count)s %(label)s", count
             )
-        if answer == "yes" and self.item_count >= self.max_items:
-            raise forms.ValidationError(_("You cannot add more than %(count)s") % {"count": self.max_items})
-        return answer
+        else:
+            message = ngettext(
+                "You cannot add more than %(count)s %(label)s", "You cannot add more than %(count)s %(label)s", count
+            )
+        return message % {"count": count, "label": self.repeat.label_for(count)}
 
     def answers(self) -> dict:
         return {"add_another": self.cleaned_data["add_another"]}
@@ -40,13 +61,9 @@ class AddAnotherForm(forms.Form):
         return False
 
     @classmethod
-    def for_items(cls, item_count: int, min_items: int, max_items: int, item_label: str) -> type["AddAnotherForm"]:
-        """A subclass that knows how many items there are and the limits."""
-        return type(
-            "AddAnotherStepForm",
-            (cls,),
-            {"item_count": item_count, "min_items": min_items, "max_items": max_items, "item_label": item_label},
-        )
+    def for_items(cls, item_count: int, repeat: Repeat) -> type["AddAnotherForm"]:
+        """A subclass that knows how many items there are and the repeat's limits and labels."""
+        return type("AddAnotherStepForm", (cls,), {"item_count": item_count, "repeat": repeat})
 
 
 class CheckAnswersForm(forms.Form):

@@ -21,6 +21,7 @@ from django.core.files.storage import FileSystemStorage
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView
 
@@ -116,9 +117,7 @@ class EFormWizard(NamedUrlSessionWizardView):
                 count = self.repeat_count(step)
                 for number in range(1, count + 1):
                     form_list[item_step_name(step.id, number)] = form_class
-                form_list[list_step_name(step.id)] = AddAnotherForm.for_items(
-                    count, step.repeat.min_items, step.repeat.max_items, step.repeat.item_label
-                )
+                form_list[list_step_name(step.id)] = AddAnotherForm.for_items(count, step.repeat)
             else:
                 form_list[step.id] = form_class
                 earlier.update(stored.get(step.id, {}))
@@ -167,6 +166,14 @@ class EFormWizard(NamedUrlSessionWizardView):
             files = {**stored_files, **{key: value for key, value in files.items()}}
         return super().get_form(step=step, data=data, files=files)
 
+    def stored_form(self, step_name: str):
+        """The step's form as last sent; an "add another?" cleared by adding an item is asked afresh."""
+        if step_name.endswith(LIST_SUFFIX) and step_name not in self.stored_answers():
+            return self.get_form(step_name)
+        return self.get_form(
+            step_name, data=self.storage.get_step_data(step_name), files=self.storage.get_step_files(step_name)
+        )
+
     def process_step_files(self, form):
         return {key: value for key, value in self.request.FILES.items()}
 
@@ -193,8 +200,7 @@ class EFormWizard(NamedUrlSessionWizardView):
         if "change" in request.GET:
             self.save_extra(returning_to_check=True)
         self.storage.current_step = step
-        stored = self.get_form(step, data=self.storage.get_step_data(step), files=self.storage.get_step_files(step))
-        return self.render(stored)
+        return self.render(self.stored_form(step))
 
     def post(self, *args, **kwargs):
         step = kwargs.get("step")
@@ -205,10 +211,8 @@ class EFormWizard(NamedUrlSessionWizardView):
         self.storage.current_step = step
         management_form = ManagementForm(self.request.POST, prefix=self.prefix)
         if not management_form.is_valid() or management_form.cleaned_data["current_step"] != step:
-            form = self.get_form(step, data=self.storage.get_step_data(step))
-            return self.render(
-                form, page_problem=_("This page was changed or has expired. Check your answers and try again.")
-            )
+            problem = _("This page was changed or has expired. Check your answers and try again.")
+            return self.render(self.stored_form(step), page_problem=problem)
         form = self.get_form(step, data=self.request.POST, files=self.request.FILES)
         if form.is_lookup():
             return self.render(form, lookup=True)
@@ -316,7 +320,7 @@ class EFormWizard(NamedUrlSessionWizardView):
             step=step,
             step_name=step_name,
             heading=self.heading(step_name, step, questions),
-            single_question=questions[0] if len(questions) == 1 and step and not step.intro else None,
+            single_question=questions[0] if len(questions) == 1 and step else None,
             questions=questions,
             back_url=self.back_url(step_name),
             can_save=self.page.save_and_return and step_name != CHECK_STEP,
@@ -324,6 +328,8 @@ class EFormWizard(NamedUrlSessionWizardView):
         )
         if step_name.endswith(LIST_SUFFIX):
             context["list_items"] = self.repeat_items(step.id)
+            context["at_maximum"] = form.at_maximum()
+            context["maximum_label"] = step.repeat.label_for(step.repeat.max_items)
         if step_name == CHECK_STEP:
             context["summary"] = self.answer_summary()
             context["declaration"] = self.definition.declaration
@@ -335,11 +341,9 @@ class EFormWizard(NamedUrlSessionWizardView):
             return _("Check your answers before sending your request")
         if step_name.endswith(LIST_SUFFIX):
             count = self.repeat_count(step)
-            return _("You have added %(count)s %(label)s") % {
-                "count": count,
-                "label": step.repeat.item_label + ("" if count == 1 else "s"),
-            }
-        if len(questions) == 1 and not step.intro:
+            message = ngettext("You have added %(count)s %(label)s", "You have added %(count)s %(label)s", count)
+            return message % {"count": count, "label": step.repeat.label_for(count)}
+        if len(questions) == 1:  # a one-question page: the question is the heading (GOV.UK question pages)
             return questions[0].label
         item = parse_item_step(step_name)
         return f"{step.title} ({step.repeat.item_label} {item[1]})" if item and step.repeat else step.title

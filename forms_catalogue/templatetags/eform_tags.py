@@ -1,7 +1,8 @@
 """Template tags that render e-form questions in GOV.UK Frontend markup.
 
-`{% render_question form question is_page_heading %}` renders
-`forms_catalogue/questions/<type>.html` with the context `question_context` builds;
+`{% render_question form question is_page_heading intro %}` renders
+`forms_catalogue/questions/<type>.html` with the context `question_context` builds (the
+step's intro follows a question that is the page heading);
 `field|error_anchor` is the id of the input an error summary link should focus.
 """
 
@@ -33,11 +34,11 @@ register = template.Library()
 
 
 @register.simple_tag
-def render_question(form, question: Question, is_page_heading: bool = False) -> str:
+def render_question(form, question: Question, is_page_heading: bool = False, intro: str = "") -> str:
     """One question of the form in GOV.UK markup ("" when the form does not ask it)."""
     if question is None or question.id not in form.fields:
         return ""
-    context = question_context(form[question.id], question, bool(is_page_heading))
+    context = question_context(form[question.id], question, bool(is_page_heading), intro)
     return render_to_string(f"forms_catalogue/questions/{question.type}.html", context)
 
 
@@ -58,8 +59,10 @@ def error_anchor(bound_field: BoundField) -> str:
     return bound_field.id_for_label or bound_field.auto_id
 
 
-def question_context(bound_field: BoundField, question: Question, is_page_heading: bool) -> dict[str, Any]:
-    """What a question template needs: ids, label, hint, error, and `input`, `items` or `parts` for its controls."""
+def question_context(
+    bound_field: BoundField, question: Question, is_page_heading: bool, intro: str = ""
+) -> dict[str, Any]:
+    """What a question template needs: ids, label, intro, hint, error, and `input`, `items` or `parts`."""
     field = bound_field.field
     auto_id = bound_field.auto_id or f"id_{bound_field.html_name}"
     errors = _errors(bound_field)
@@ -70,6 +73,8 @@ def question_context(bound_field: BoundField, question: Question, is_page_headin
         "id": auto_id,
         "name": bound_field.html_name,
         "label": bound_field.label,
+        "intro": intro,
+        "intro_id": f"{auto_id}-intro",
         "hint": question.hint,
         "hint_id": f"{auto_id}-hint",
         "error": "",
@@ -85,7 +90,11 @@ def question_context(bound_field: BoundField, question: Question, is_page_headin
             context["input"] = _input(bound_field)
     context["described_by"] = " ".join(
         element_id
-        for element_id, shown in ((context["hint_id"], question.hint), (context["error_id"], context["error"]))
+        for element_id, shown in (
+            (context["intro_id"], intro),
+            (context["hint_id"], question.hint),
+            (context["error_id"], context["error"]),
+        )
         if shown
     )
     context["inline"] = question.type == "yes_no"

@@ -85,10 +85,9 @@ def send_and_get_reference(page, screenshot, name: str) -> str:
     return reference
 
 
-def test_housing_register_with_a_branch_a_repeat_and_a_change(citizen_page, screenshot):
-    page = citizen_page
+def start_housing_register(page) -> None:
+    """Find and start the housing register, and answer the steps before "Will anyone else live with you?"."""
     find_and_start(page, "council house", "Apply to join the housing register")
-
     expect(page.locator("h1")).to_have_text("About you")
     fill_name(page, "What is your name?", "Alex", "Morgan")
     fill_date(page, "What is your date of birth?", 3, 9, 1985)
@@ -98,6 +97,11 @@ def test_housing_register_with_a_branch_a_repeat_and_a_change(citizen_page, scre
     page.get_by_label("I rent from a private landlord").check()
     fill_date(page, "When did you move to this address?", 1, 4, 2019)
     continue_to(page, "Will anyone else live with you?")
+
+
+def test_housing_register_with_a_branch_a_repeat_and_a_change(citizen_page, screenshot):
+    page = citizen_page
+    start_housing_register(page)
 
     page.get_by_label("Yes").check()  # the branch: the household step is asked only after a yes
     continue_to(page, "Who else will live with you? (person 1)")
@@ -111,7 +115,7 @@ def test_housing_register_with_a_branch_a_repeat_and_a_change(citizen_page, scre
     fill_name(page, "What is their name?", "Sam", "Morgan")
     fill_date(page, "What is their date of birth?", 30, 6, 1987)
     page.get_by_label("What is their relationship to you?").select_option(label="Partner, husband or wife")
-    continue_to(page, "You have added 2 person")
+    continue_to(page, "You have added 2 people")
     expect(page.locator(".govuk-summary-list__row")).to_have_count(2)
     page.get_by_role("group", name="Do you need to add another person?").get_by_label("No").check()
     continue_to(page, "Your household's needs")
@@ -143,6 +147,32 @@ def test_housing_register_with_a_branch_a_repeat_and_a_change(citizen_page, scre
     confirmation = page.locator("main").inner_text()
     assert "I rent from the council or a housing association" in confirmation
     assert "Sam Morgan" in confirmation
+
+
+def test_housing_register_up_to_the_most_people_without_an_error(page, screenshot):
+    """Adding the sixth person (the most) lists everyone and says plainly that no more can be added."""
+    page.javascript = True
+    start_housing_register(page)
+    page.get_by_label("Yes").check()
+    for number in range(1, 7):
+        continue_to(page, f"Who else will live with you? (person {number})")
+        fill_name(page, "What is their name?", f"Child{number}", "Morgan")
+        fill_date(page, "What is their date of birth?", 1, number, 2010 + number)
+        page.get_by_label("What is their relationship to you?").select_option(label="Son or daughter")
+        continue_to(page, f"You have added {number} {'person' if number == 1 else 'people'}")
+        if number < 6:
+            page.get_by_role("group", name="Do you need to add another person?").get_by_label("Yes").check()
+
+    expect(page).to_have_title(re.compile(r"^You have added 6 people - "))
+    expect(page.locator(".govuk-error-summary")).to_have_count(0)
+    expect(page.locator(".govuk-inset-text")).to_have_text(
+        "You have added the maximum of 6 people. You cannot add any more."
+    )
+    expect(page.locator(".govuk-summary-list__row")).to_have_count(6)
+    expect(page.get_by_role("radio")).to_have_count(0)
+    assert_accessible(page, "housing register list at the most people")
+    screenshot(page, "housing-register-most-people")
+    continue_to(page, "Your household's needs")
 
 
 def test_blue_badge_with_branches_uploads_and_a_replaced_file(citizen_page, screenshot):

@@ -7,6 +7,7 @@ from .journey_helpers import (
     CHECK,
     PageForm,
     assert_field_error,
+    error_summary,
     input_values,
     page_problems,
     section_titles,
@@ -36,20 +37,41 @@ def remove_links(response) -> dict[str, str]:
     return links
 
 
-def test_add_another_up_to_the_most_allowed(journey):
+def test_adding_the_last_allowed_item_shows_the_list_without_an_error(journey):
+    citizen = journey(SLUG).complete(answers_for(SLUG, household=PEOPLE), until="household-list")
+    for number, item in enumerate(PEOPLE[1:], start=2):
+        citizen.answer({"add_another": "yes"})
+        assert citizen.step == f"household-{number}"
+        citizen.answer(item)
+        assert citizen.step == "household-list"
+
+    page = soup(citizen.show())
+    assert page_problems(citizen.response) == []
+    assert page.title.get_text().strip().startswith("You have added 6 people - ")
+    assert page.h1.get_text(strip=True) == "You have added 6 people"
+    assert page.select_one(".govuk-inset-text").get_text(strip=True) == (
+        "You have added the maximum of 6 people. You cannot add any more."
+    )
+    assert "Do you need to add another" not in str(page)
+    assert PageForm.read(citizen.response).options == {}
+    assert page.select_one("main form button").get_text(strip=True) == "Continue"
+    citizen.answer({})
+    assert citizen.step == "needs"
+
+
+def test_a_request_to_add_more_than_the_most_allowed_keeps_every_answer(journey):
     answers = answers_for(SLUG, household=PEOPLE)
     citizen = journey(SLUG).complete(answers)
     assert [step for step in citizen.visited if step.startswith("household-")] == [
         step for number in range(1, 7) for step in (f"household-{number}", "household-list")
     ]
 
-    page = citizen.show("household-list").content.decode()
-    assert "You have added 6 persons" in page
-    assert "You cannot add any more. The most you can add is 6." in page
-    assert "household-list-add_another" not in PageForm.read(citizen.response).options
+    citizen.show("household-list")
     response = citizen.post({**PageForm.read(citizen.response).hidden, "household-list-add_another": "yes"})
     assert response.status_code == 200
-    assert "You cannot add more than 6" in page_problems(response)
+    assert page_problems(response) == ["You cannot add more than 6 people"]
+    assert error_summary(response) == {}, "the summary must not link to a question the page does not ask"
+    assert soup(response).title.get_text().strip().startswith("Error: You have added 6 people")
     assert citizen.item_count() == 6
 
     service_request, _ = citizen.send(answers)
@@ -60,6 +82,7 @@ def test_add_another_up_to_the_most_allowed(journey):
 def test_the_add_another_question_must_be_answered(journey):
     citizen = journey(SLUG).complete(answers_for(SLUG, household=PEOPLE[:1]), until="household-list")
 
+    assert soup(citizen.response).h1.get_text(strip=True) == "You have added 1 person"
     response = citizen.answer({})
 
     assert_field_error(response, "id_household-list-add_another_0", "Select yes if you need to add another")

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from forms_catalogue.definition import FormDefinition
+from forms_catalogue.definition import FormDefinition, Repeat
 from forms_catalogue.demo import definition_json, demo_forms, eform_page
 from forms_catalogue.models import EFormPage
 from forms_catalogue.stream import stream_data_from_definition, stream_problems
@@ -57,7 +57,7 @@ def test_raw_data_uses_the_block_child_names_and_list_item_format():
             "people",
             question("who", "name"),
             condition=equals("colour", "red"),
-            repeat={"min_items": 1, "max_items": 6, "item_label": "person"},
+            repeat={"min_items": 1, "max_items": 6, "item_label": "person", "item_label_plural": "people"},
         ),
     )
     first, second = stream_data_from_definition(definition)
@@ -73,8 +73,28 @@ def test_raw_data_uses_the_block_child_names_and_list_item_format():
     )
     rule = second["value"]["condition"]["rules"][0]
     assert rule["type"] == "item" and rule["value"] == {"question_id": "colour", "operator": "equals", "value": "red"}
-    assert second["value"]["repeat"] == {"enabled": True, "item_label": "person", "min_items": 1, "max_items": 6}
+    assert second["value"]["repeat"] == {
+        "enabled": True,
+        "item_label": "person",
+        "item_label_plural": "people",
+        "min_items": 1,
+        "max_items": 6,
+    }
     assert first["value"]["repeat"]["enabled"] is False
+
+
+def test_a_repeat_saved_without_a_plural_label_makes_one():
+    repeat_json = {"min_items": 1, "max_items": 6, "item_label": "person"}
+    old = minimal(step("people", question("who", "name"), repeat=repeat_json))
+    repeat = FormDefinition.from_json(old).steps[0].repeat  # a version frozen before plural labels
+    assert repeat == Repeat(1, 6, "person", "")
+    assert [repeat.label_for(count) for count in (1, 2, 6)] == ["person", "people", "people"]
+    data = stream_data_from_definition(old)
+    del data[0]["value"]["repeat"]["item_label_plural"]  # a page saved before the block had the field
+    assert EFormPage(title="x", steps=data).definition().steps[0].repeat == repeat
+    labels = {"document": "documents", "box": "boxes", "property": "properties", "day": "days", "child": "children"}
+    assert {label: Repeat(item_label=label).label_for(2) for label in labels} == labels
+    assert Repeat(item_label="tenant", item_label_plural="joint tenants").label_for(3) == "joint tenants"
 
 
 def test_omitted_settings_take_the_block_defaults():
