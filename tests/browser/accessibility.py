@@ -15,6 +15,9 @@ SCRIPT = re.compile(r"<script\b.*?</script>", re.IGNORECASE | re.DOTALL)
 
 _axe = Axe()
 
+# Every public page type is checked at both: a desktop window and 320 CSS px (400% zoom of 1280 px, WCAG 1.4.10).
+VIEWPORTS = {"desktop": {"width": 1024, "height": 768}, "320px": {"width": 320, "height": 640}}
+
 
 def axe_violations(page) -> list[dict]:
     """axe-core's WCAG A/AA violations on the page as it is now.

@@ -1,9 +1,11 @@
-"""Every public page type passes axe-core's WCAG 2.2 AA rules, is titled after its heading, and reflows at 320 px.
+"""Every public page type passes axe-core's checks at desktop width and at 320 CSS px, and is titled after its heading.
 
-Page types: home, category, a service page of each online status, the e-form start page,
-the information pages, search results, a search with no results, the empty search page,
-and the 404 page. The service of each status is found in the server's own database, so the
-test follows the demo data.
+Page types: home, category, a service page of each online status, the e-form start page and
+its first step (with its back link), the information pages, search results, a search with no
+results, the empty search page, the 404 page, the tracking page and the A to Z of services.
+Each is checked at desktop width and at 320 CSS px (WCAG 1.4.10 Reflow: 400% zoom of
+1280 px), where nothing may scroll sideways either. The service of each status is found in
+the server's own database, so the test follows the demo data.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from .accessibility import assert_accessible, horizontal_overflow
+from .accessibility import VIEWPORTS, assert_accessible, horizontal_overflow
 
 STATUSES = ["online_form", "online_elsewhere", "information_only", "offline"]
 
@@ -34,10 +36,12 @@ def public_urls(portal_server) -> dict[str, str]:
     return {
         "home": "/",
         **urls,
+        "eform_step": urls["eform_start"] + "start/",  # the first step, whose back link goes to the start page
         "search_results": "/search/?q=bins",
         "search_no_results": "/search/?q=xylophone+zeppelin",
         "search_empty": "/search/",
         "not_found": "/this-page-does-not-exist/",
+        "tracking": "/track/",
     }
 
 
@@ -46,13 +50,14 @@ PAGE_TYPES = [
     "category",
     *(f"service_{status}" for status in STATUSES),
     "eform_start",
+    "eform_step",
     "information",
     "search_results",
     "search_no_results",
     "search_empty",
     "not_found",
+    "tracking",
 ]
-KEY_PAGES = ["home", "category", "service_online_form", "service_offline", "search_results", "not_found"]
 
 
 def expected_title(page, page_type: str) -> str:
@@ -65,14 +70,27 @@ def expected_title(page, page_type: str) -> str:
     return f"{page.locator('h1').inner_text().strip()} - {council}"
 
 
+def check_title(page, page_type: str) -> None:
+    """The title names the page: its heading (an e-form step adds the form's title), then the council."""
+    if page_type == "eform_step":
+        heading = " ".join(page.locator("h1").inner_text().split())
+        assert page.title().startswith(heading) and page.title().endswith(f" - {settings.COUNCIL_NAME}"), page.title()
+    else:
+        assert page.title() == expected_title(page, page_type)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("page_type", PAGE_TYPES)
-def test_public_page_is_accessible(page, public_urls, page_type, screenshot):
+def test_public_page_is_accessible(page, public_urls, page_type, viewport, screenshot):
+    page.set_viewport_size(VIEWPORTS[viewport])
     response = page.goto(public_urls[page_type])
     assert response.status == (404 if page_type == "not_found" else 200)
     expect(page.locator("h1")).to_have_count(1)
-    assert page.title() == expected_title(page, page_type)
-    assert_accessible(page, page_type)
-    screenshot(page, f"public-{page_type}")
+    check_title(page, page_type)
+    assert_accessible(page, f"{page_type} at {viewport}")
+    overflow = horizontal_overflow(page)
+    assert overflow <= 0, f"{page_type} scrolls sideways by {overflow} px at {viewport}"
+    screenshot(page, f"public-{page_type}-{viewport}")
 
 
 def test_each_online_status_shows_its_own_call_to_action(page, public_urls):
@@ -87,12 +105,3 @@ def test_each_online_status_shows_its_own_call_to_action(page, public_urls):
     expect(page.get_by_role("heading", name="Contact us")).to_be_visible()
     page.goto(public_urls["service_offline"])
     expect(page.locator("main .govuk-inset-text").first).to_contain_text("You cannot do this online yet")
-
-
-@pytest.mark.parametrize("page_type", KEY_PAGES)
-def test_key_page_reflows_at_320_css_pixels(page, public_urls, page_type, screenshot):
-    """WCAG 1.4.10 Reflow: nothing scrolls sideways at 320 CSS px wide (400% zoom of 1280 px)."""
-    page.set_viewport_size({"width": 320, "height": 640})
-    page.goto(public_urls[page_type])
-    assert horizontal_overflow(page) <= 0, f"{page_type} scrolls sideways by {horizontal_overflow(page)} px at 320 px"
-    screenshot(page, f"public-{page_type}-320px")
