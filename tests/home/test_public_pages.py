@@ -147,3 +147,21 @@ def test_query_counts_do_not_grow_with_the_catalogue(client):
     with_1000 = measure()
     assert len(services) + len(extra) == 1000
     assert with_100 == with_1000
+
+
+def test_phase_banner_is_inside_the_header_landmark(client):
+    html = client.get("/").content.decode()
+    header_start, header_end = html.index("<header"), html.index("</header>")
+    assert header_start < html.index('class="govuk-phase-banner') < header_end
+
+
+def test_back_link_is_in_a_navigation_landmark(client):
+    eform = ServicePage.objects.get(slug="report-missed-bin").live_eform()
+    html = client.get(eform.url + "start/", follow=True).content.decode()
+    nav_start = html.index('<nav aria-label="Back">')
+    assert nav_start < html.index('class="govuk-back-link"') < html.index("</nav>", nav_start) < html.index("<main")
+
+
+def test_a_page_without_a_back_link_has_no_empty_landmark(client):
+    html = client.get("/").content.decode()
+    assert 'aria-label="Back"' not in html and "<nav></nav>" not in html
