@@ -42,6 +42,7 @@ def public_urls(portal_server) -> dict[str, str]:
         "search_empty": "/search/",
         "not_found": "/this-page-does-not-exist/",
         "tracking": "/track/",
+        "a_to_z": "/services/a-z/",
     }
 
 
@@ -57,6 +58,7 @@ PAGE_TYPES = [
     "search_empty",
     "not_found",
     "tracking",
+    "a_to_z",
 ]
 
 
@@ -105,3 +107,20 @@ def test_each_online_status_shows_its_own_call_to_action(page, public_urls):
     expect(page.get_by_role("heading", name="Contact us")).to_be_visible()
     page.goto(public_urls["service_offline"])
     expect(page.locator("main .govuk-inset-text").first).to_contain_text("You cannot do this online yet")
+
+
+def test_footer_leads_to_the_a_to_z_whose_links_work(page):
+    """Footer → A to Z of services → a letter → a service under it → that service's page."""
+    page.goto("/")
+    page.locator("footer").get_by_role("link", name="A to Z of services").click()
+    expect(page.locator("h1")).to_have_text("A to Z of services")
+    letters = page.get_by_role("navigation", name="Services by first letter")
+    letters.get_by_role("link", name="R", exact=True).click()
+    assert page.url.endswith("#letter-r")
+    heading = page.locator("#letter-r")
+    expect(heading).to_be_in_viewport()
+    service = page.locator("#letter-r + .council-card-list a").first
+    title = service.inner_text().strip()
+    assert title.startswith("R")
+    service.click()
+    expect(page.locator("h1")).to_have_text(title)
