@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from .accessibility import VIEWPORTS, assert_accessible, horizontal_overflow
+from .accessibility import VIEWPORTS, assert_accessible, axe_violations, horizontal_overflow
 
 STATUSES = ["online_form", "online_elsewhere", "information_only", "offline"]
 
@@ -124,3 +124,20 @@ def test_footer_leads_to_the_a_to_z_whose_links_work(page):
     assert title.startswith("R")
     service.click()
     expect(page.locator("h1")).to_have_text(title)
+
+
+def test_content_outside_landmarks_fails_the_check(page):
+    """The `region` rule is on: a paragraph put between the header and <main> is reported."""
+    page.goto("/")
+    assert axe_violations(page) == []
+    page.evaluate("() => { document.querySelector('main').insertAdjacentHTML('beforebegin', '<p>Loose text</p>'); }")
+    assert [violation["id"] for violation in axe_violations(page)] == ["region"]
+
+
+def test_a_squeezed_search_box_fails_the_check_at_320_px(page):
+    """The old search layout (box and full-width button side by side) is caught at 320 px: `target-size`."""
+    page.set_viewport_size(VIEWPORTS["320px"])
+    page.goto("/")
+    old_layout = ".council-search { display: flex; } .council-search .govuk-button { flex: 0 0 auto; }"
+    page.add_style_tag(content=old_layout + " .council-search .govuk-input { flex: 1 1 auto; }")
+    assert [violation["id"] for violation in axe_violations(page)] == ["target-size"]
