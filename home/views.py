@@ -1,12 +1,15 @@
-"""Public views that are not Wagtail pages: search, health check, robots.txt, error pages."""
+"""Public views that are not Wagtail pages: search, the A to Z of services, health check, robots.txt, error pages."""
 
 import logging
 import re
+import string
+import unicodedata
 
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -47,6 +50,38 @@ def search(request):
         paginator = Paginator(results, RESULTS_PER_PAGE)
         page = paginator.get_page(request.GET.get("page"))
     return render(request, "home/search.html", {"query": query, "page_obj": page})
+
+
+OTHER_INITIAL = "other"  # the group of titles that do not start with a letter from A to Z
+
+
+def initial(title: str) -> str:
+    """The A to Z letter a title is listed under ("É" under E); OTHER_INITIAL for a digit or symbol."""
+    letter = unicodedata.normalize("NFKD", title[:1]).encode("ascii", "ignore").decode().upper()
+    return letter if letter and letter in string.ascii_uppercase else OTHER_INITIAL
+
+
+def services_by_initial() -> list[dict]:
+    """Every letter A to Z (then "other" when used): its label, anchor and live, public services by title.
+
+    One query whatever the number of services; letters without services have an empty list.
+    """
+    grouped: dict[str, list[ServicePage]] = {}
+    for page in sorted(ServicePage.objects.live().public().defer("body"), key=lambda page: page.title.casefold()):
+        grouped.setdefault(initial(page.title), []).append(page)
+    letters = [(letter, letter) for letter in string.ascii_uppercase]
+    if OTHER_INITIAL in grouped:
+        letters.append((OTHER_INITIAL, gettext("Other")))
+    return [
+        {"label": label, "anchor": f"letter-{letter.lower()}", "services": grouped.get(letter, [])}
+        for letter, label in letters
+    ]
+
+
+@require_GET
+def services_a_to_z(request):
+    """The A to Z of services: every service, grouped by first letter, with links to each letter."""
+    return render(request, "home/services_a_to_z.html", {"letters": services_by_initial()})
 
 
 @never_cache

@@ -1,4 +1,4 @@
-"""Top-level URLs: admin, documents, search, health, robots, sitemap, then Wagtail pages."""
+"""Top-level URLs: admin, documents, search, the A to Z of services, health, robots, sitemap, then Wagtail pages."""
 
 from django.conf import settings
 from django.urls import include, path
@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", home_views.search, name="search"),
+    path("services/a-z/", home_views.services_a_to_z, name="services_a_to_z"),
     path("", include("backoffice.urls")),
     path("", include("forms_catalogue.urls")),
     path("healthz", home_views.healthz, name="healthz"),

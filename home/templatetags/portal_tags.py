@@ -1,6 +1,7 @@
 """Template tags for the public site."""
 
 from django import template
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -10,3 +11,32 @@ def breadcrumbs(page):
     """Breadcrumbs from the home page down to the page's parent (one query)."""
     ancestors = page.get_ancestors().filter(depth__gt=1) if page else []
     return {"ancestors": ancestors}
+
+
+class NavigationNode(template.Node):
+    """Its content in a <nav> landmark with the given label; nothing at all when the content is blank."""
+
+    def __init__(self, nodelist, label):
+        self.nodelist = nodelist
+        self.label = label
+
+    def render(self, context):
+        content = self.nodelist.render(context)  # already escaped: a NodeList renders to a SafeString
+        if not content.strip():
+            return ""
+        return format_html('<nav aria-label="{}">{}</nav>', self.label.resolve(context), content)
+
+
+@register.tag
+def navigation(parser, token):
+    """`{% navigation _("Back") %}…{% endnavigation %}`: a labelled navigation landmark, left out when empty.
+
+    It puts links that sit outside <main> (such as a back link a page gives in a block) inside a
+    landmark, without leaving an empty landmark on pages that have none.
+    """
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes one argument: the landmark's label")
+    nodelist = parser.parse(("endnavigation",))
+    parser.delete_first_token()
+    return NavigationNode(nodelist, parser.compile_filter(bits[1]))

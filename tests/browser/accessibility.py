@@ -7,17 +7,26 @@ import textwrap
 
 from axe_playwright_python.sync_playwright import Axe
 
-# Every WCAG 2.0, 2.1 and 2.2 level A and AA rule axe-core has (colour contrast included).
+# Every WCAG 2.0, 2.1 and 2.2 level A and AA rule axe-core has (colour contrast included), plus the
+# best-practice rule `region`: all content is inside a landmark (header, nav, main, footer).
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+EXTRA_RULES = ["region"]
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": WCAG_TAGS},
+    "rules": {rule: {"enabled": True} for rule in EXTRA_RULES},  # `rules` switches these on beside the tags
+    "resultTypes": ["violations"],
+}
 
 SCRIPT = re.compile(r"<script\b.*?</script>", re.IGNORECASE | re.DOTALL)
 
 _axe = Axe()
 
+# Every public page type is checked at both: a desktop window and 320 CSS px (400% zoom of 1280 px, WCAG 1.4.10).
+VIEWPORTS = {"desktop": {"width": 1024, "height": 768}, "320px": {"width": 320, "height": 640}}
+
 
 def axe_violations(page) -> list[dict]:
-    """axe-core's WCAG A/AA violations on the page as it is now.
+    """axe-core's WCAG A/AA violations (and `region`) on the page as it is now.
 
     axe-core is JavaScript, and its promise never settles in a page with JavaScript off
     (`page.javascript = False`, see the conftest): there, the page's HTML as the server sent
@@ -50,7 +59,7 @@ def describe_violations(violations: list[dict]) -> str:
 
 
 def assert_accessible(page, name: str = "") -> None:
-    """Fail with a readable report when axe-core finds any WCAG 2.0/2.1/2.2 A or AA violation."""
+    """Fail with a readable report on any WCAG 2.0/2.1/2.2 A or AA violation, or content outside landmarks."""
     violations = axe_violations(page)
     where = f"{name} ({page.url})" if name else page.url
     assert not violations, (

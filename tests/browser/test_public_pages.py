@@ -1,9 +1,11 @@
-"""Every public page type passes axe-core's WCAG 2.2 AA rules, is titled after its heading, and reflows at 320 px.
+"""Every public page type passes axe-core's checks at desktop width and at 320 CSS px, and is titled after its heading.
 
-Page types: home, category, a service page of each online status, the e-form start page,
-the information pages, search results, a search with no results, the empty search page,
-and the 404 page. The service of each status is found in the server's own database, so the
-test follows the demo data.
+Page types: home, category, a service page of each online status, the e-form start page and
+its first step (with its back link), the information pages, search results, a search with no
+results, the empty search page, the 404 page, the tracking page and the A to Z of services.
+Each is checked at desktop width and at 320 CSS px (WCAG 1.4.10 Reflow: 400% zoom of
+1280 px), where nothing may scroll sideways either. The service of each status is found in
+the server's own database, so the test follows the demo data.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from .accessibility import assert_accessible, horizontal_overflow
+from .accessibility import VIEWPORTS, assert_accessible, axe_violations, horizontal_overflow
 
 STATUSES = ["online_form", "online_elsewhere", "information_only", "offline"]
 
@@ -34,10 +36,13 @@ def public_urls(portal_server) -> dict[str, str]:
     return {
         "home": "/",
         **urls,
+        "eform_step": urls["eform_start"] + "start/",  # the first step, whose back link goes to the start page
         "search_results": "/search/?q=bins",
         "search_no_results": "/search/?q=xylophone+zeppelin",
         "search_empty": "/search/",
         "not_found": "/this-page-does-not-exist/",
+        "tracking": "/track/",
+        "a_to_z": "/services/a-z/",
     }
 
 
@@ -46,13 +51,15 @@ PAGE_TYPES = [
     "category",
     *(f"service_{status}" for status in STATUSES),
     "eform_start",
+    "eform_step",
     "information",
     "search_results",
     "search_no_results",
     "search_empty",
     "not_found",
+    "tracking",
+    "a_to_z",
 ]
-KEY_PAGES = ["home", "category", "service_online_form", "service_offline", "search_results", "not_found"]
 
 
 def expected_title(page, page_type: str) -> str:
@@ -65,14 +72,27 @@ def expected_title(page, page_type: str) -> str:
     return f"{page.locator('h1').inner_text().strip()} - {council}"
 
 
+def check_title(page, page_type: str) -> None:
+    """The title names the page: its heading (an e-form step adds the form's title), then the council."""
+    if page_type == "eform_step":
+        heading = " ".join(page.locator("h1").inner_text().split())
+        assert page.title().startswith(heading) and page.title().endswith(f" - {settings.COUNCIL_NAME}"), page.title()
+    else:
+        assert page.title() == expected_title(page, page_type)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("page_type", PAGE_TYPES)
-def test_public_page_is_accessible(page, public_urls, page_type, screenshot):
+def test_public_page_is_accessible(page, public_urls, page_type, viewport, screenshot):
+    page.set_viewport_size(VIEWPORTS[viewport])
     response = page.goto(public_urls[page_type])
     assert response.status == (404 if page_type == "not_found" else 200)
     expect(page.locator("h1")).to_have_count(1)
-    assert page.title() == expected_title(page, page_type)
-    assert_accessible(page, page_type)
-    screenshot(page, f"public-{page_type}")
+    check_title(page, page_type)
+    assert_accessible(page, f"{page_type} at {viewport}")
+    overflow = horizontal_overflow(page)
+    assert overflow <= 0, f"{page_type} scrolls sideways by {overflow} px at {viewport}"
+    screenshot(page, f"public-{page_type}-{viewport}")
 
 
 def test_each_online_status_shows_its_own_call_to_action(page, public_urls):
@@ -89,10 +109,35 @@ def test_each_online_status_shows_its_own_call_to_action(page, public_urls):
     expect(page.locator("main .govuk-inset-text").first).to_contain_text("You cannot do this online yet")
 
 
-@pytest.mark.parametrize("page_type", KEY_PAGES)
-def test_key_page_reflows_at_320_css_pixels(page, public_urls, page_type, screenshot):
-    """WCAG 1.4.10 Reflow: nothing scrolls sideways at 320 CSS px wide (400% zoom of 1280 px)."""
-    page.set_viewport_size({"width": 320, "height": 640})
-    page.goto(public_urls[page_type])
-    assert horizontal_overflow(page) <= 0, f"{page_type} scrolls sideways by {horizontal_overflow(page)} px at 320 px"
-    screenshot(page, f"public-{page_type}-320px")
+def test_footer_leads_to_the_a_to_z_whose_links_work(page):
+    """Footer → A to Z of services → a letter → a service under it → that service's page."""
+    page.goto("/")
+    page.locator("footer").get_by_role("link", name="A to Z of services").click()
+    expect(page.locator("h1")).to_have_text("A to Z of services")
+    letters = page.get_by_role("navigation", name="Services by first letter")
+    letters.get_by_role("link", name="R", exact=True).click()
+    assert page.url.endswith("#letter-r")
+    heading = page.locator("#letter-r")
+    expect(heading).to_be_in_viewport()
+    service = page.locator("#letter-r + .council-card-list a").first
+    title = service.inner_text().strip()
+    assert title.startswith("R")
+    service.click()
+    expect(page.locator("h1")).to_have_text(title)
+
+
+def test_content_outside_landmarks_fails_the_check(page):
+    """The `region` rule is on: a paragraph put between the header and <main> is reported."""
+    page.goto("/")
+    assert axe_violations(page) == []
+    page.evaluate("() => { document.querySelector('main').insertAdjacentHTML('beforebegin', '<p>Loose text</p>'); }")
+    assert [violation["id"] for violation in axe_violations(page)] == ["region"]
+
+
+def test_a_squeezed_search_box_fails_the_check_at_320_px(page):
+    """The old search layout (box and full-width button side by side) is caught at 320 px: `target-size`."""
+    page.set_viewport_size(VIEWPORTS["320px"])
+    page.goto("/")
+    old_layout = ".council-search { display: flex; } .council-search .govuk-button { flex: 0 0 auto; }"
+    page.add_style_tag(content=old_layout + " .council-search .govuk-input { flex: 1 1 auto; }")
+    assert [violation["id"] for violation in axe_violations(page)] == ["target-size"]

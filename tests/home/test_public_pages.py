@@ -1,11 +1,15 @@
-"""The public site: pages, search, error pages, health check, robots and sitemap."""
+"""The public site: pages, search, the A to Z of services, error pages, health check, robots and sitemap."""
+
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from home.models import CategoryPage, OnlineStatus, ServicePage
+from home.views import initial
 
 from .factories import make_category, make_services
 
@@ -154,3 +158,82 @@ def test_query_counts_do_not_grow_with_the_catalogue(client):
     with_1000 = measure()
     assert len(services) + len(extra) == 1000
     assert with_100 == with_1000
+
+
+def test_phase_banner_is_inside_the_header_landmark(client):
+    html = client.get("/").content.decode()
+    header_start, header_end = html.index("<header"), html.index("</header>")
+    assert header_start < html.index('class="govuk-phase-banner') < header_end
+
+
+def test_back_link_is_in_a_navigation_landmark(client):
+    eform = ServicePage.objects.get(slug="report-missed-bin").live_eform()
+    html = client.get(eform.url + "start/", follow=True).content.decode()
+    nav_start = html.index('<nav aria-label="Back">')
+    assert nav_start < html.index('class="govuk-back-link"') < html.index("</nav>", nav_start) < html.index("<main")
+
+
+def test_a_page_without_a_back_link_has_no_empty_landmark(client):
+    html = client.get("/").content.decode()
+    assert 'aria-label="Back"' not in html and "<nav></nav>" not in html
+
+
+A_TO_Z = "/services/a-z/"
+
+
+def test_a_to_z_lists_every_live_service_under_its_letter(client):
+    html = client.get(A_TO_Z).content.decode()
+    services = ServicePage.objects.live()
+    assert services.count() == 96
+    for service in services:
+        heading = html.index(f'id="letter-{initial(service.title).lower()}"')
+        link = html.index(f'href="{service.url}"')
+        next_heading = html.find('<h2 class="govuk-heading-l council-a-to-z__heading"', heading + 1)
+        assert heading < link and (next_heading == -1 or link < next_heading), service.title
+        assert escape(service.summary) in html
+    assert html.count('class="council-card-list__item"') == 96
+
+
+def test_a_to_z_links_each_letter_with_services_and_no_other(client):
+    html = client.get(A_TO_Z).content.decode()
+    initials = {initial(title) for title in ServicePage.objects.live().values_list("title", flat=True)}
+    linked = set(re.findall(r'href="#letter-([a-z]+)"', html))
+    assert linked == {letter.lower() for letter in initials}
+    for letter in linked:
+        assert f'id="letter-{letter}"' in html
+
+
+def test_a_to_z_tags_the_services_done_online(client):
+    html = client.get(A_TO_Z).content.decode()
+    online_statuses = [OnlineStatus.ONLINE_FORM, OnlineStatus.ONLINE_ELSEWHERE]
+    online = ServicePage.objects.live().filter(online_status__in=online_statuses)
+    assert online.exists()
+    assert html.count("council-status-tag") == online.count()
+
+
+def test_a_to_z_leaves_out_draft_services(client):
+    service = ServicePage.objects.live().first()
+    service.unpublish()
+    assert f'href="{service.url}"' not in client.get(A_TO_Z).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("title", "letter"), [("Apply", "A"), ("bins", "B"), ("École fees", "E"), ("24-hour line", "other"), ("", "other")]
+)
+def test_a_to_z_initial(title, letter):
+    assert initial(title) == letter
+
+
+def test_a_to_z_query_count_does_not_grow_with_the_services(client):
+    category = make_category("Growing", "growing")
+    make_services(category, 10)
+    with_10 = _query_count(client, A_TO_Z)
+    make_services(category, 30, slug_start=10)
+    assert _query_count(client, A_TO_Z) == with_10
+
+
+def test_footer_links_to_the_a_to_z_not_the_xml_sitemap(client):
+    html = client.get("/").content.decode()
+    assert f'<a class="govuk-footer__link" href="{A_TO_Z}">A to Z of services</a>' in html
+    assert 'href="/sitemap.xml"' not in html
+    assert client.get("/sitemap.xml").status_code == 200
