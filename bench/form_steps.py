@@ -452,19 +452,22 @@ def find_form_url(base_url: str, form: str, session: requests.Session) -> str:
 
 
 def form_schema(session: requests.Session, form_url: str, timeout: float) -> tuple[dict[str, Any], str]:
-    """The form's JSON Schema from the server, or else made from demo_forms.json by the project's own code."""
+    """The form's JSON Schema from the server, or else made from the demo form's file by the project's own code."""
     response = session.get(form_url + "schema.json", timeout=timeout)
     if response.status_code == 200:
         return response.json(), "schema.json from the server"
     slug = form_url.rstrip("/").split("/")[-2]
-    forms = json.loads((REPO / "forms_catalogue" / "demo_forms.json").read_text())
+    demo_file = REPO / "forms_catalogue" / "demo_forms" / f"{slug}.json"
+    forms = {slug: json.loads(demo_file.read_text())} if demo_file.exists() else {}
     if slug not in forms:
         sys.exit(f"{form_url}schema.json answered {response.status_code} and '{slug}' is not a demo form.")
     sys.path.insert(0, str(REPO))
     from forms_catalogue.definition import FormDefinition
     from forms_catalogue.schema import json_schema
 
-    source = f"forms_catalogue/demo_forms.json ({urlsplit(form_url).path}schema.json answered {response.status_code})"
+    source = (
+        f"forms_catalogue/demo_forms/{slug}.json ({urlsplit(form_url).path}schema.json answered {response.status_code})"
+    )
     print(f"Warning: answers made from {source}", file=sys.stderr)
     return json_schema(FormDefinition.from_json(forms[slug])), source
 

@@ -1,4 +1,4 @@
-"""The demo council's e-forms, from `demo_forms.json`, published under their service pages.
+"""The demo council's e-forms, one file per service in `demo_forms/`, published under their service pages.
 
 Run after the demo council's services are loaded (`home.demo.load_demo_council`): a form
 whose service page does not exist yet is skipped, and one whose service already has an
@@ -23,15 +23,18 @@ from home.models import ServicePage
 from .models import EFormPage
 from .stream import stream_data_from_definition, stream_problems
 
-DEMO_FORMS_FILE = Path(__file__).resolve().parent / "demo_forms.json"
+DEMO_FORMS_DIR = Path(__file__).resolve().parent / "demo_forms"
 FORM_SLUG = "form"
 
 
 @cache
 def demo_forms() -> dict[str, dict[str, Any]]:
-    """The demo forms by service slug."""
-    with open(DEMO_FORMS_FILE, encoding="utf-8") as handle:
-        return json.load(handle)
+    """The demo forms by service slug: `demo_forms/<service slug>.json`, each naming the pattern it was made from."""
+    forms = {}
+    for path in sorted(DEMO_FORMS_DIR.glob("*.json")):
+        form = json.loads(path.read_text(encoding="utf-8"))
+        forms[form["service_slug"]] = form
+    return forms
 
 
 def definition_json(form: dict[str, Any]) -> dict[str, Any]:

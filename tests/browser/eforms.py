@@ -1,6 +1,6 @@
 """Driving the demo e-forms in a browser: which form is where, and answering a step like a citizen.
 
-The questions come from `forms_catalogue/demo_forms.json`, the same file the demo council is
+The questions come from `forms_catalogue/demo_forms/`, the same files the demo council is
 loaded from; the inputs are found by the names the wizard gives them (`<step>-<question>` and
 `<step>-<question>-<part>` for a date, name, address or location).
 """
@@ -17,15 +17,18 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-DEMO_FORMS_FILE = Path(__file__).resolve().parents[2] / "forms_catalogue" / "demo_forms.json"
 CHECK_STEP = "check-answers"
 LIST_SUFFIX = "-list"
 ITEM_STEP = re.compile(r"^(?P<step>.+)-(?P<number>\d+)$")
 
 
+DEMO_FORMS_DIR = Path(__file__).resolve().parents[2] / "forms_catalogue" / "demo_forms"
+
+
 def demo_forms() -> dict[str, dict[str, Any]]:
     """The demo forms by service slug."""
-    return json.loads(DEMO_FORMS_FILE.read_text(encoding="utf-8"))
+    forms = (json.loads(path.read_text(encoding="utf-8")) for path in sorted(DEMO_FORMS_DIR.glob("*.json")))
+    return {form["service_slug"]: form for form in forms}
 
 
 def tiny_png() -> bytes:
