@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 FACTS = {
     "timescale": re.compile(r"\b(?:within|up to) \d+ (?:working days?|days?|hours?|weeks?|months?)\b"),
-    "fee": re.compile(r"£[\d,]+(?:\.\d\d)?"),
+    "fee": re.compile(r"£\d+(?:,\d{3})*(?:\.\d\d)?"),
     "limit": re.compile(r"\bup to (\d+) (?:[a-z]+ ){0,2}?(items?|bins?)\b"),
     "time to complete": re.compile(r"\babout \d+ minutes\b"),
 }
