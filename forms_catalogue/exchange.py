@@ -210,7 +210,7 @@ def _load_json(raw: bytes) -> Any:
     if not text.strip():
         raise ImportProblem("The file is empty.")
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
         raise ImportProblem(
             f"The file is not valid JSON: {error.msg.lower()} at line {error.lineno}, column {error.colno}."
@@ -220,6 +220,11 @@ def _load_json(raw: bytes) -> Any:
     if _depth(document) > MAX_DEPTH:
         raise ImportProblem(_too_deep())
     return document
+
+
+def _refuse_constant(name: str):
+    """NaN and Infinity are not JSON, though Python's reader accepts them."""
+    raise ImportProblem(f"The file is not valid JSON: {name} is not a JSON value.")
 
 
 def _too_deep() -> str:

@@ -103,6 +103,11 @@ MALFORMED = [
     ("not_json", b'{"format": "council-portal/e-form", ', "The file is not valid JSON"),
     ("not_utf8", '{"format": "café"}'.encode("latin-1"), "The file is not UTF-8 text"),
     ("empty", b"   ", "The file is empty."),
+    (
+        "nan",
+        changed(set_in(f"{QUESTION}.required", "__NAN__")).replace(b'"__NAN__"', b"NaN"),
+        "NaN is not a JSON value",
+    ),
     ("a_list", b"[1, 2]", "must contain a JSON object ({...}), but it contains a list"),
     ("wrong_format", changed(set_in("format", "something/else")), 'This is not a form file: its "format" is'),
     ("no_format", changed(set_in("format", DELETE)), 'it has no "format"'),
