@@ -532,11 +532,15 @@ def _located(message: str, form: dict) -> str:
 def import_document(parsed: ParsedDocument, service_page, user=None):
     """Create the parsed form as a draft EFormPage (never published) under a service page; return it.
 
-    Raises ImportProblem, creating nothing, when the service already has an e-form or the page
-    does not validate. Runs in one transaction.
+    Raises ImportProblem, creating nothing, when the page is not a service page, the service
+    already has an e-form, or the new page does not validate. Runs in one transaction.
     """
+    from home.models import ServicePage
+
     from .models import DEFAULT_DECLARATION, EFormPage
 
+    if not isinstance(service_page.specific, ServicePage):
+        raise ImportProblem(f"'{service_page.title}' is not a service page: a form can only be added under a service.")
     if EFormPage.objects.child_of(service_page).exists():
         raise ImportProblem(
             f"The service '{service_page.title}' already has an e-form. Delete it first, or choose another service."

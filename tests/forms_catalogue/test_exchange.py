@@ -277,6 +277,13 @@ def test_a_service_with_a_form_is_refused(service):
     assert Page.objects.count() == pages
 
 
+def test_a_page_that_is_not_a_service_is_refused(service):
+    pages = Page.objects.count()
+    with pytest.raises(ImportProblem, match="'Imports' is not a service page"):
+        import_document(parse_document(json.dumps(valid_document())), service.get_parent())
+    assert Page.objects.count() == pages
+
+
 def test_confirmation_html_keeps_links_and_lists_and_loses_scripts(service):
     document = valid_document()
     document["form"]["confirmation_text"] = (
