@@ -35,6 +35,9 @@ class EFormPage(RoutablePageMixin, Page):
     retention_days = models.PositiveIntegerField(
         _("days requests are kept"), default=730, help_text=_("Requests are deleted this many days after they close.")
     )
+    pattern_id = models.CharField(
+        _("pattern"), max_length=50, blank=True, help_text=_("The id of the form pattern this form was made from.")
+    )
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("steps"), FieldPanel("declaration")]
     settings_panels = Page.settings_panels + [
@@ -205,3 +208,20 @@ class SavedJourney(models.Model):
     def upload_names(self) -> set[str]:
         """The temporary uploads this saved journey holds (its own copies)."""
         return {info["tmp_name"] for files in self.data.get("step_files", {}).values() for info in files.values()}
+
+
+class FormPattern(models.Model):
+    """A form pattern uploaded in the admin: an exchange document (see exchange.py) with a pattern id."""
+
+    pattern_id = models.CharField(_("pattern id"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    document = models.JSONField(_("document"))
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("form pattern")
+
+    def __str__(self) -> str:
+        return self.name

@@ -24,6 +24,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Ashworth Borough Council")
 SERVICE_PHASE = os.environ.get("SERVICE_PHASE", "beta")
 FEEDBACK_EMAIL = os.environ.get("FEEDBACK_EMAIL", "web@ashworth.example.gov.uk")
+# A folder of the council's own form patterns (exchange files, see README "Form files"); none by default.
+FORM_PATTERNS_DIR = os.environ.get("FORM_PATTERNS_DIR", "") or None
 
 INSTALLED_APPS = [
     "home",

@@ -1,0 +1,97 @@
+"""The e-forms' admin hooks: "Export as JSON file" on e-forms, "Import a form", and "Form patterns"."""
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.auth import user_has_any_page_permission
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.menus.pages import PageMenuItem
+
+from home.models import ServicePage
+
+from . import admin_views
+from .models import EFormPage
+
+
+@hooks.register("register_admin_urls")
+def register_form_file_urls():
+    return [
+        path("forms/<int:page_id>/export/", admin_views.export_eform, name="export_eform"),
+        path("forms/import/", admin_views.import_form, name="import_form"),
+        path("forms/patterns/", admin_views.form_patterns, name="form_patterns"),
+        path("forms/patterns/<int:pk>/delete/", admin_views.delete_form_pattern, name="delete_form_pattern"),
+    ]
+
+
+class ExportFormButton(PageMenuItem):
+    label = _("Export as JSON file")
+    icon_name = "download"
+    priority = 55
+
+    @property
+    def url(self):
+        return reverse("export_eform", args=[self.page.pk])
+
+    def is_shown(self, user):
+        return isinstance(self.page.specific_deferred, EFormPage) and self.page.permissions_for_user(user).can_edit()
+
+
+class ImportFormButton(PageMenuItem):
+    label = _("Import a form")
+    icon_name = "upload"
+    priority = 56
+
+    @property
+    def url(self):
+        return f"{reverse('import_form')}?service={self.page.pk}"
+
+    def is_shown(self, user):
+        page = self.page.specific_deferred
+        return (
+            isinstance(page, ServicePage)
+            and page.permissions_for_user(user).can_add_subpage()
+            and (page.numchild == 0 or not EFormPage.objects.child_of(page).exists())  # no query in most listings
+        )
+
+
+def form_file_buttons(page, user, next_url=None, view_name=None):
+    for button in (ExportFormButton(page=page), ImportFormButton(page=page)):
+        if button.is_shown(user):
+            yield button
+
+
+hooks.register("register_page_listing_more_buttons", form_file_buttons)
+
+
+@hooks.register("register_page_header_buttons")
+def form_file_header_buttons(page, user, view_name, next_url=None):
+    yield from form_file_buttons(page, user)
+
+
+class PermittedMenuItem(MenuItem):
+    """A menu item shown only to users passing `allowed(user)`."""
+
+    def __init__(self, *args, allowed, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allowed = allowed
+
+    def is_shown(self, request):
+        return self.allowed(request.user)
+
+
+@hooks.register("register_settings_menu_item")
+def register_import_form_menu_item():
+    return PermittedMenuItem(
+        _("Import a form"), reverse("import_form"), icon_name="upload", order=900, allowed=user_has_any_page_permission
+    )
+
+
+@hooks.register("register_settings_menu_item")
+def register_form_patterns_menu_item():
+    return PermittedMenuItem(
+        _("Form patterns"),
+        reverse("form_patterns"),
+        icon_name="form",
+        order=910,
+        allowed=lambda user: user.has_perm(admin_views.PATTERN_PERMISSION),
+    )
