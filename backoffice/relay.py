@@ -64,15 +64,17 @@ class RetryPolicy:
         return timedelta(seconds=max(min(1.0, ceiling), random.uniform(ceiling / 2, ceiling)))
 
 
-def due_filter(now) -> Q:
-    """Rows a worker may claim now: due new or failed rows, and rows whose worker's lease ran out."""
-    waiting = Q(state__in=[DeliveryState.PENDING, DeliveryState.FAILED], next_attempt_at__lte=now)
+def due_filter(now, due_by=None) -> Q:
+    """Rows a worker may claim now: new or failed rows due by `due_by` (default now), and rows whose
+    worker's lease ran out."""
+    waiting = Q(state__in=[DeliveryState.PENDING, DeliveryState.FAILED], next_attempt_at__lte=due_by or now)
     abandoned = Q(state=DeliveryState.SENDING, lease_expires_at__lte=now)
     return waiting | abandoned
 
 
-def claim(worker_id: str, batch: int, policy: RetryPolicy) -> list[Delivery]:
-    """Lease up to `batch` due deliveries to this worker, count the attempt, and return them.
+def claim(worker_id: str, batch: int, policy: RetryPolicy, due_by=None) -> list[Delivery]:
+    """Lease up to `batch` deliveries due by `due_by` (default now) to this worker, count the attempt,
+    and return them.
 
     Abandoned rows that had already had their last attempt are marked dead instead.
     """
@@ -89,14 +91,14 @@ def claim(worker_id: str, batch: int, policy: RetryPolicy) -> list[Delivery]:
             updated_at=now,
         )
         ids = list(
-            Delivery.objects.filter(due_filter(now))
+            Delivery.objects.filter(due_filter(now, due_by))
             .order_by("next_attempt_at", "pk")
             .select_for_update(skip_locked=True)
             .values_list("pk", flat=True)[:batch]
         )
         if not ids:
             return []
-        Delivery.objects.filter(due_filter(now), pk__in=ids).update(
+        Delivery.objects.filter(due_filter(now, due_by), pk__in=ids).update(
             state=DeliveryState.SENDING,
             attempts=F("attempts") + 1,
             lease_token=token,
@@ -200,14 +202,16 @@ class Worker:
         return DeliveryState.DELIVERED
 
     def drain(self) -> int:
-        """Send every delivery due now (not those scheduled later); return how many were attempted.
+        """Send every delivery due when the pass starts; return how many were attempted.
 
-        A claimed row whose lease has run out before its turn is left alone: another worker
-        may have claimed it (a slow batch), and sending it here too would only duplicate it.
+        A row that fails during the pass is retried by a later pass, never by this one, however
+        short its backoff and however slow the pass. A claimed row whose lease has run out before
+        its turn is left alone: another worker may have claimed it (a slow batch), and sending it
+        here too would only duplicate it.
         """
-        attempted = 0
+        attempted, started = 0, timezone.now()
         while not self.stopping.is_set():
-            claimed = claim(self.id, self.batch, self.policy)
+            claimed = claim(self.id, self.batch, self.policy, due_by=started)
             if not claimed:
                 break
             for delivery in claimed:

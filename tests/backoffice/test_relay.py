@@ -176,6 +176,19 @@ def test_after_the_last_attempt_the_delivery_is_dead(fast_retry, webhook, receiv
     assert drain() == 0
 
 
+def test_a_pass_never_retries_a_row_that_failed_during_it(fast_retry, webhook, receiver):
+    """However slow the pass and short the backoff, a failure waits for the next pass (one attempt per pass)."""
+    receiver.fail_with(503)
+    receiver.delay(0.3)  # each send outlasts the first retry's backoff (at most 0.05 s)
+    first, second = (webhook_delivery(submit_request(contact_email="")) for _ in range(2))
+
+    assert drain(batch=1) == 2
+
+    for delivery in (first, second):
+        delivery.refresh_from_db()
+        assert (delivery.state, delivery.attempts) == (DeliveryState.FAILED, 1)
+
+
 def test_a_delivery_of_an_unknown_kind_is_dead_with_the_reason(fast_retry):
     request = submit_request()
     delivery = Delivery.objects.create(request=request, kind="fax", payload={}, idempotency_key="x-fax")
