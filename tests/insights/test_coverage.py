@@ -6,13 +6,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from forms_catalogue.demo import demo_forms
 from home.models import Department, OnlineStatus, ServicePage
 from insights.coverage import coverage, not_online, online_services
-from tests.home.factories import make_category, make_department, make_services
+from tests.home.factories import make_category, make_services
 
 pytestmark = pytest.mark.django_db
 
@@ -106,27 +104,3 @@ def test_private_and_draft_services_are_not_counted():
     draft.unpublish()
     private.view_restrictions.create(restriction_type="login")
     assert coverage().overall.total == before
-
-
-def count_queries(function) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        function()
-    return len(queries)
-
-
-def test_figures_take_the_same_number_of_queries_with_100_and_1000_services():
-    category = make_category("Growing", "growing")
-    make_services(category, 100, department=make_department())
-
-    def measure():
-        return [
-            count_queries(coverage),
-            count_queries(lambda: list(not_online())),
-            count_queries(lambda: list(online_services())),
-        ]
-
-    with_100 = measure()
-    make_services(category, 900, slug_start=100)
-    with_1000 = measure()
-    assert coverage().overall.total == len(DEMO_SERVICES) + 1000
-    assert with_100 == with_1000
