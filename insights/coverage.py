@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, Case, CharField, Count, Exists, OuterRef, Q, Value, When
-from django.db.models.functions import Length, Substr
+from django.db.models.functions import Concat, Length, Substr
 from wagtail.models import Page
 
 from backoffice.models import Queue
@@ -81,9 +81,20 @@ class Coverage:
     by_department: list[Tally] = field(default_factory=list)
 
 
+def children_of_outer_path() -> dict:
+    """Lookups for pages whose tree path lies under the outer page's: a range on the indexed path column.
+
+    Treebeard paths are steps of Page.steplen characters from 0-9A-Z, so every descendant's path
+    is greater than its ancestor's and at most the ancestor's followed by "ZZZZ". (A LIKE 'path%'
+    made from another column cannot use the index: it scanned every page for every service.)
+    """
+    last_child = Concat(OuterRef("path"), Value(Page.alphabet[-1] * Page.steplen), output_field=CharField())
+    return {"path__gt": OuterRef("path"), "path__lte": last_child}
+
+
 def services():
     """Live, public service pages annotated with `has_live_form`, `routed`, `transactional`, `online`, `how`."""
-    live_form = EFormPage.objects.filter(live=True, depth=OuterRef("depth") + 1, path__startswith=OuterRef("path"))
+    live_form = EFormPage.objects.filter(live=True, depth=OuterRef("depth") + 1, **children_of_outer_path())
     queue = Queue.objects.filter(department=OuterRef("department_id"))
     return (
         ServicePage.objects.live()

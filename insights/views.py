@@ -99,8 +99,9 @@ def service_rows(request):
     forms = {form.path[: -Page.steplen]: form for form in EFormPage.objects.live().defer("steps")}
     yes, no = gettext("yes"), gettext("no")
     for page in pages:
-        if page.how == How.FORM:
-            form_url = request.build_absolute_uri(forms[page.path].get_url(request))
+        form = forms.get(page.path)  # None if the form was unpublished between the two queries
+        if page.how == How.FORM and form is not None:
+            form_url = request.build_absolute_uri(form.get_url(request))
         elif page.how == How.EXTERNAL:
             form_url = page.external_url
         else:
