@@ -9,7 +9,7 @@ import csv
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import reverse, reverse_lazy
+from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -26,9 +26,19 @@ from .coverage import online_services as online_service_pages
 from .snapshots import trend
 
 PERMISSION = "insights.view_coverage"
+PUT_ONLINE_URL_NAME = "put_service_online"  # the "Put this service online" action (forms_catalogue)
 ICON = "tasks"
 CSV_HEADER = ("service", "category", "department", "transactional", "online", "how", "form_url")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def url_name_exists(name: str, *args) -> bool:
+    """True when `name` is a URL name (asked once, so a missing one costs one failed reverse, not one a row)."""
+    try:
+        reverse(name, args=args)
+    except NoReverseMatch:
+        return False
+    return True
 
 
 def can_view_coverage(user) -> bool:
@@ -67,6 +77,7 @@ class CoverageDashboardView(CoverageAccessMixin, WagtailAdminTemplateMixin, Temp
             snapshots=snapshots,
             trend_chart=charts.line_chart(snapshots),
             not_online=not_online(),
+            can_put_online=url_name_exists(PUT_ONLINE_URL_NAME, 0),
             csv_url=reverse("service_coverage_csv"),
         )
         return context

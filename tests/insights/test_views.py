@@ -75,6 +75,15 @@ def test_dashboard_links_each_service_to_put_it_online_when_that_action_exists(c
         assert put_online in html
 
 
+def test_dashboard_links_to_put_online_once_the_action_is_there(client, superuser, settings):
+    settings.ROOT_URLCONF = "tests.insights.urls_with_put_online"
+    client.force_login(superuser)
+    html = client.get(DASHBOARD).content.decode()
+    for service in not_online():
+        assert f'href="/admin/services/{service.id}/put-online/"' in html
+    assert html.count("Put this service online") == len(not_online())
+
+
 def test_dashboard_draws_the_trend_from_snapshots_with_its_table(client, superuser):
     today = datetime.date.today()
     for days_ago, online in ((2, 10), (1, 12)):
