@@ -27,7 +27,7 @@ from .snapshots import trend
 
 PERMISSION = "insights.view_coverage"
 PUT_ONLINE_URL_NAME = "put_service_online"  # the "Put this service online" action (forms_catalogue)
-ICON = "tasks"
+ICON = "form"
 CSV_HEADER = ("service", "category", "department", "transactional", "online", "how", "form_url")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
