@@ -1,4 +1,4 @@
-"""Top-level URLs: admin, documents, search, the A to Z of services, health, robots, sitemap, then Wagtail pages."""
+"""Top-level URLs: admin, documents, search, A to Z, our online services, health, robots, sitemap, Wagtail pages."""
 
 from django.conf import settings
 from django.urls import include, path
@@ -16,6 +16,7 @@ urlpatterns = [
     path("services/a-z/", home_views.services_a_to_z, name="services_a_to_z"),
     path("", include("backoffice.urls")),
     path("", include("forms_catalogue.urls")),
+    path("", include("insights.urls")),
     path("healthz", home_views.healthz, name="healthz"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, name="sitemap"),

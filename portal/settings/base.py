@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "home",
     "forms_catalogue",
     "backoffice",
+    "insights",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.redirects",

@@ -2,8 +2,8 @@
 
 Page types: home, category, a service page of each online status, the e-form start page and
 its first step (with its back link), the information pages, search results, a search with no
-results, the empty search page, the 404 page, the tracking page and the A to Z of services.
-Each is checked at desktop width and at 320 CSS px (WCAG 1.4.10 Reflow: 400% zoom of
+results, the empty search page, the 404 page, the tracking page, the A to Z of services and
+"Our online services". Each is checked at desktop width and at 320 CSS px (WCAG 1.4.10 Reflow: 400% zoom of
 1280 px), where nothing may scroll sideways either. The service of each status is found in
 the server's own database, so the test follows the demo data.
 """
@@ -43,6 +43,7 @@ def public_urls(portal_server) -> dict[str, str]:
         "not_found": "/this-page-does-not-exist/",
         "tracking": "/track/",
         "a_to_z": "/services/a-z/",
+        "online_services": "/online-services/",
     }
 
 
@@ -59,6 +60,7 @@ PAGE_TYPES = [
     "not_found",
     "tracking",
     "a_to_z",
+    "online_services",
 ]
 
 
