@@ -46,7 +46,15 @@ def test_category_page_lists_its_services(client):
 
 
 def test_service_page_explains_the_service(client):
-    page = ServicePage.objects.filter(online_status=OnlineStatus.OFFLINE).first()
+    (page,) = make_services(
+        make_category("Offline", "offline"),
+        1,
+        eligibility="Anyone who lives in the borough.",
+        what_you_need="<ul><li>your address</li></ul>",
+        how_long="About 5 minutes.",
+        what_happens_next="We reply within 10 working days.",
+    )
+    assert page.online_status == OnlineStatus.OFFLINE
     html = client.get(page.url).content.decode()
     for heading in ("Who can use this service", "What you need", "How long it takes", "What happens next"):
         assert heading in html
