@@ -8,7 +8,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
-from .definition import Condition, ConditionRule, Option, Question, Repeat, Step
+from .definition import EXIT, Condition, ConditionRule, Option, Question, Repeat, Step
 
 OPERATOR_CHOICES = [
     ("equals", _("is")),
@@ -354,5 +354,47 @@ class StepBlock(blocks.StructBlock):
         )
 
 
+class ExitConditionBlock(ConditionBlock):
+    """When the journey ends on an exit page: at least one rule on an earlier answer."""
+
+    class Meta:
+        label = _("Show when")
+        collapsed = False
+
+
+class ExitPageBlock(blocks.StructBlock):
+    """A page that ends the journey when earlier answers show the citizen cannot use this form."""
+
+    title = blocks.CharBlock(
+        max_length=200, help_text=_("The page heading, e.g. 'You cannot apply for a Blue Badge online'")
+    )
+    step_id = blocks.CharBlock(
+        required=False, max_length=50, help_text=_("Used in the web address; made from the title if blank")
+    )
+    body = blocks.TextBlock(
+        max_length=4000,
+        label=_("Body text"),
+        help_text=_(
+            "Why, and what to do instead (with a phone number or email). Separate paragraphs with a blank line."
+        ),
+    )
+    condition = ExitConditionBlock()
+
+    class Meta:
+        icon = "cross"
+        label = _("Exit page")
+
+    def to_step(self, value) -> Step:
+        return Step(
+            id=(value["step_id"] or question_id_from(value["title"])).strip(),
+            title=value["title"],
+            intro=value["body"] or "",
+            questions=(),
+            condition=ConditionBlock.to_condition(value["condition"]),
+            kind=EXIT,
+        )
+
+
 class StepStreamBlock(blocks.StreamBlock):
     step = StepBlock()
+    exit_page = ExitPageBlock()

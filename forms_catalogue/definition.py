@@ -31,6 +31,8 @@ QUESTION_TYPES = (
     "declaration",
 )
 CHOICE_TYPES = {"radios", "checkboxes", "select"}
+STEP_KINDS = ("questions", "exit")
+EXIT = "exit"
 OPERATORS = ("equals", "not_equals", "any_of", "is_answered", "greater_than", "less_than")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 IRREGULAR_PLURALS = {"person": "people", "child": "children", "man": "men", "woman": "women"}
@@ -115,7 +117,11 @@ def plural_of(label: str) -> str:
 
 @dataclass(frozen=True)
 class Step:
-    """One page of the journey: a group of questions, shown when its condition holds."""
+    """One page of the journey: a group of questions, or an exit page, shown when its condition holds.
+
+    An exit page ("kind": "exit") has a title, an intro (why, and what to do instead) and a
+    condition, and no questions: a journey whose answers make its condition hold ends there.
+    """
 
     id: str
     title: str
@@ -123,6 +129,15 @@ class Step:
     intro: str = ""
     condition: Condition = field(default_factory=Condition)
     repeat: Repeat | None = None
+    kind: str = "questions"
+
+    @property
+    def is_exit(self) -> bool:
+        return self.kind == EXIT
+
+    def paragraphs(self) -> list[str]:
+        """The intro as paragraphs (separated by a blank line)."""
+        return [part.strip() for part in re.split(r"\n\s*\n", self.intro) if part.strip()]
 
 
 @dataclass(frozen=True)
@@ -168,8 +183,7 @@ class FormDefinition:
             if step.id in step_ids:
                 problems.append(f"Two steps have the id '{step.id}'. Step ids must be unique.")
             step_ids.add(step.id)
-            if not step.questions:
-                problems.append(f"Step '{step.title}' has no questions.")
+            problems += _step_kind_problems(step)
             problems += _condition_problems(step.condition, f"step '{step.title}'", seen, repeating)
             if step.repeat and step.repeat.min_items > step.repeat.max_items:
                 problems.append(f"Step '{step.title}': the minimum number of items is more than the maximum.")
@@ -189,6 +203,25 @@ class FormDefinition:
                 if step.repeat:
                     repeating.add(question.id)
         return problems
+
+
+def _step_kind_problems(step: Step) -> list[str]:
+    """What is wrong with a step for its kind: a questions step needs questions; an exit page needs a condition only."""
+    if step.kind not in STEP_KINDS:
+        return [f"Step '{step.title}' is of an unknown kind '{step.kind}'."]
+    if not step.is_exit:
+        return [] if step.questions else [f"Step '{step.title}' has no questions."]
+    problems = []
+    if not step.condition.rules:
+        problems.append(
+            f"Exit page '{step.title}' has no condition, so every journey would end there. "
+            "Add a condition on an answer to an earlier question."
+        )
+    if step.questions:
+        problems.append(f"Exit page '{step.title}' cannot have questions.")
+    if step.repeat:
+        problems.append(f"Exit page '{step.title}' cannot repeat.")
+    return problems
 
 
 def _condition_problems(
@@ -255,6 +288,7 @@ def _step_from_json(data: dict[str, Any]) -> Step:
     return Step(
         id=data["id"],
         title=data["title"],
+        kind=data.get("kind", "questions"),
         intro=data.get("intro", ""),
         condition=_condition_from_json(data.get("condition")),
         repeat=Repeat(**data["repeat"]) if data.get("repeat") else None,
@@ -269,6 +303,6 @@ def _step_from_json(data: dict[str, Any]) -> Step:
                 rules=dict(question.get("rules", {})),
                 condition=_condition_from_json(question.get("condition")),
             )
-            for question in data["questions"]
+            for question in data.get("questions", ())
         ),
     )

@@ -70,12 +70,12 @@ class EFormPage(RoutablePageMixin, Page):
         """Give every step and question without an id one made from its title or label, unique in the form."""
         used: set[str] = set()
         for step in self.steps:
-            for child in step.value["questions"]:
+            for child in step.value.get("questions", ()):
                 used.add(child.value["question_id"] or "")
         for step in self.steps:
             if not step.value["step_id"]:
                 step.value["step_id"] = question_id_from(step.value["title"])
-            for child in step.value["questions"]:
+            for child in step.value.get("questions", ()):
                 if not child.value["question_id"]:
                     base = question_id_from(child.value["label"])
                     candidate, number = base, 2
@@ -89,7 +89,11 @@ class EFormPage(RoutablePageMixin, Page):
         if not self.pk or not self.live_revision_id:
             return {}
         published = self.live_revision.as_object()
-        return {child.id: child.value["question_id"] for step in published.steps for child in step.value["questions"]}
+        return {
+            child.id: child.value["question_id"]
+            for step in published.steps
+            for child in step.value.get("questions", ())
+        }
 
     def clean(self):
         super().clean()
@@ -97,7 +101,7 @@ class EFormPage(RoutablePageMixin, Page):
         problems = self.definition().problems()
         fixed = self.published_question_ids()
         for step in self.steps:
-            for child in step.value["questions"]:
+            for child in step.value.get("questions", ()):
                 old_id = fixed.get(child.id)
                 if old_id and old_id != child.value["question_id"]:
                     problems.append(

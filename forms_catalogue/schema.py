@@ -9,6 +9,12 @@ values; name, address, location and file answers are objects; a declaration is `
 Conditions become `if`/`then`/`else`: when a question is shown its required answer must be
 there, and when it is hidden its answer must be absent. Date rules relative to today cannot
 be written in JSON Schema, so they are given in `x-rules` and the description instead.
+
+Exit pages end a journey without a request, so answers that lead to one are invalid: each
+exit page adds `{"not": <its condition>}` to `allOf`. So that a client can tell the citizen
+why and what to do instead, `x-exit-pages` lists them in order, each with its `id`, `title`,
+`description` (the page's text, paragraphs separated by a blank line) and `condition` (a
+schema the answers match exactly when the journey ends on that page).
 """
 
 from __future__ import annotations
@@ -59,8 +65,13 @@ def json_schema(definition: FormDefinition, *, schema_id: str | None = None, ver
     properties: dict[str, Schema] = {}
     required: list[str] = []
     conditional: list[Schema] = []
+    exits: list[Schema] = []
     for step in definition.steps:
         step_condition = condition_schema(step.condition, definition)
+        if step.is_exit:
+            exits.append(_exit_page(step, step_condition))
+            conditional.append({"not": step_condition or {}, "description": f"Leads to the exit page '{step.id}'."})
+            continue
         if step.repeat:
             properties[step.id] = _repeat_schema(step)
             needed = [step.id] if step.repeat.min_items > 0 else []
@@ -89,7 +100,14 @@ def json_schema(definition: FormDefinition, *, schema_id: str | None = None, ver
     schema.update(type="object", properties=properties, required=required, additionalProperties=False)
     if conditional:
         schema["allOf"] = conditional
+    if exits:
+        schema["x-exit-pages"] = exits
     return schema
+
+
+def _exit_page(step: Step, condition: Schema | None) -> Schema:
+    """An exit page as `x-exit-pages` lists it: answers matching `condition` end the journey on it."""
+    return {"id": step.id, "title": step.title, "description": step.intro, "condition": condition or {}}
 
 
 # --- answers ------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any
 from wagtail import blocks
 
 from .blocks import QuestionBlock, RepeatBlock, StepBlock, StepStreamBlock
+from .definition import EXIT
 
 COMMON_QUESTION_FIELDS = frozenset(QuestionBlock.base_blocks)
 DECIMAL_RULES = frozenset({"min_value", "max_value"})
@@ -92,8 +93,21 @@ def question_data(question: dict[str, Any]) -> dict[str, Any]:
     return {"type": question_type, "value": value, "id": _new_id()}
 
 
+def exit_page_data(step: dict[str, Any]) -> dict[str, Any]:
+    """One raw StepStreamBlock child for an exit page: {"type": "exit_page", "value", "id"}."""
+    value = {
+        "title": step["title"],
+        "step_id": step["id"],
+        "body": step.get("intro", ""),
+        "condition": condition_data(step.get("condition")),
+    }
+    return {"type": "exit_page", "value": value, "id": _new_id()}
+
+
 def step_data(step: dict[str, Any]) -> dict[str, Any]:
-    """One raw StepStreamBlock child: {"type": "step", "value", "id"}."""
+    """One raw StepStreamBlock child: {"type": "step", "value", "id"} (or an exit page's)."""
+    if step.get("kind", "questions") == EXIT:
+        return exit_page_data(step)
     value = {
         "title": step["title"],
         "step_id": step["id"],

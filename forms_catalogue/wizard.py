@@ -6,6 +6,8 @@ What this subclass adds to formtools:
 - each journey has its own storage prefix (journey id in the URL);
 - a plain GET never resets progress, and no step after the first unanswered one can be
   opened or posted, whatever the URL or the management form says;
+- an exit page whose condition holds ends the step list: nothing after it (not even check
+  your answers) can be opened, and it has nothing to post;
 - a tampered management form re-renders the step with a message instead of failing;
 - submitting re-validates every step, stores the request through `backoffice.intake.submit`
   once (idempotent per journey), removes the temporary uploads and redirects to the
@@ -103,7 +105,7 @@ class EFormWizard(NamedUrlSessionWizardView):
         return self.extra.get("answers", {})
 
     def get_form_list(self):
-        """The steps this journey shows now, given its answers so far."""
+        """The steps this journey shows now, given its answers so far (ending at an exit page whose condition holds)."""
         if getattr(self, "_resolved_form_list", None) is not None:
             return self._resolved_form_list.copy()
         stored = self.stored_answers()
@@ -112,6 +114,9 @@ class EFormWizard(NamedUrlSessionWizardView):
         for step in self.definition.steps:
             if not step.condition.holds(earlier):
                 continue
+            if step.is_exit:  # the journey ends here: no later step, no check your answers
+                form_list[step.id] = FormBuilder(()).get_form_class()
+                break
             form_class = self.form_class_for(step, earlier)
             if step.repeat:
                 count = self.repeat_count(step)
@@ -121,7 +126,8 @@ class EFormWizard(NamedUrlSessionWizardView):
             else:
                 form_list[step.id] = form_class
                 earlier.update(stored.get(step.id, {}))
-        form_list[CHECK_STEP] = CheckAnswersForm
+        else:
+            form_list[CHECK_STEP] = CheckAnswersForm
         self._resolved_form_list = form_list
         self._cache_signature = None
         return form_list.copy()
@@ -138,6 +144,10 @@ class EFormWizard(NamedUrlSessionWizardView):
         item = parse_item_step(step_name)
         step_id = item[0] if item else step_name.removesuffix(LIST_SUFFIX)
         return next((step for step in self.definition.steps if step.id == step_id), None)
+
+    def is_exit(self, step_name: str) -> bool:
+        step = self.step_definition(step_name)
+        return bool(step and step.is_exit)
 
     def first_unanswered_step(self) -> str:
         """The first step not answered, or answered before a changed answer showed it a required question."""
@@ -206,7 +216,7 @@ class EFormWizard(NamedUrlSessionWizardView):
         step = kwargs.get("step")
         if kwargs.get("remove"):
             return self.remove_item(step)
-        if not self.is_reachable(step):
+        if not self.is_reachable(step) or self.is_exit(step):  # an exit page has nothing to send
             return redirect(self.get_step_url(self.first_unanswered_step()))
         self.storage.current_step = step
         management_form = ManagementForm(self.request.POST, prefix=self.prefix)
@@ -310,6 +320,11 @@ class EFormWizard(NamedUrlSessionWizardView):
 
     # --- rendering -----------------------------------------------------------------------
 
+    def get_template_names(self):
+        if self.is_exit(self.steps.current):
+            return ["forms_catalogue/exit_page.html"]
+        return super().get_template_names()
+
     def get_context_data(self, form, **kwargs):
         context = super().get_context_data(form=form, **kwargs)
         step_name = self.steps.current
@@ -323,7 +338,7 @@ class EFormWizard(NamedUrlSessionWizardView):
             single_question=questions[0] if len(questions) == 1 and step else None,
             questions=questions,
             back_url=self.back_url(step_name),
-            can_save=self.page.save_and_return and step_name != CHECK_STEP,
+            can_save=self.page.save_and_return and step_name != CHECK_STEP and not (step and step.is_exit),
             save_url=f"{self.page.url}{self.journey_id}/save/",
         )
         if step_name.endswith(LIST_SUFFIX):
@@ -372,7 +387,7 @@ class EFormWizard(NamedUrlSessionWizardView):
         stored = self.stored_answers()
         sections = []
         for name, form_class in self.get_form_list().items():
-            if name == CHECK_STEP or name.endswith(LIST_SUFFIX):
+            if name == CHECK_STEP or name.endswith(LIST_SUFFIX) or self.is_exit(name):
                 continue
             step = self.step_definition(name)
             item = parse_item_step(name)

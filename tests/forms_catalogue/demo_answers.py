@@ -95,6 +95,7 @@ DEMO_ANSWERS: dict[str, dict] = {
     },
     "blue-badge": {
         "applying_for": "someone_else",
+        "lives_in_ashworth": "yes",
         "your_name": {"first_name": "Ada", "last_name": "Okafor"},
         "relationship": "family",
         "name": NAME,

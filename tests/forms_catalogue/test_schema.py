@@ -283,6 +283,7 @@ WEB_POSTS = {
     },
     "blue-badge": {
         "applying_for": "someone_else",
+        "lives_in_ashworth": "yes",
         "your_name-first_name": "Sam",
         "your_name-last_name": "Okafor",
         "relationship": "parent",
