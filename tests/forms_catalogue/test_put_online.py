@@ -432,3 +432,24 @@ def test_an_applicant_outside_the_area_ends_on_the_exit_page_with_the_department
     assert soup(exit_page).h1.get_text(strip=True) == "You cannot apply for a dropped kerb online"
     assert service.department.phone in exit_page.content.decode()
     assert not requests_for(page).exists()
+
+
+@pytest.mark.django_db
+def test_a_concern_journey_offers_no_save_for_later_and_sends_someone_in_danger_to_999(
+    new_service, admin_client, client, journey
+):
+    page = create_form_from_pattern(new_service("Report a concern about an adult"), "concern", admin_client.user)
+    page.save_revision(user=admin_client.user).publish()
+    page = EFormPage.objects.get(pk=page.pk)
+
+    start = client.get(page.url)
+    citizen = journey(page, browser=client)
+    first_step = citizen.show()
+    citizen.answer({"immediate_danger": "yes"})
+    exit_page = citizen.show()
+
+    assert "If someone is in immediate danger, call 999." in start.content.decode()
+    assert "Save and come back later" not in first_step.content.decode()
+    assert citizen.step == "call_999"
+    assert soup(exit_page).h1.get_text(strip=True) == "Call 999 now"
+    assert not requests_for(page).exists()
