@@ -214,7 +214,7 @@ def _load_json(raw: bytes) -> Any:
     if not text.strip():
         raise ImportProblem("The file is empty.")
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
         raise ImportProblem(
             f"The file is not valid JSON: {error.msg.lower()} at line {error.lineno}, column {error.colno}."
@@ -224,6 +224,11 @@ def _load_json(raw: bytes) -> Any:
     if _depth(document) > MAX_DEPTH:
         raise ImportProblem(_too_deep())
     return document
+
+
+def _refuse_constant(name: str):
+    """NaN and Infinity are not JSON, though Python's reader accepts them."""
+    raise ImportProblem(f"The file is not valid JSON: {name} is not a JSON value.")
 
 
 def _too_deep() -> str:
@@ -533,11 +538,15 @@ def _located(message: str, form: dict) -> str:
 def import_document(parsed: ParsedDocument, service_page, user=None):
     """Create the parsed form as a draft EFormPage (never published) under a service page; return it.
 
-    Raises ImportProblem, creating nothing, when the service already has an e-form or the page
-    does not validate. Runs in one transaction.
+    Raises ImportProblem, creating nothing, when the page is not a service page, the service
+    already has an e-form, or the new page does not validate. Runs in one transaction.
     """
+    from home.models import ServicePage
+
     from .models import DEFAULT_DECLARATION, EFormPage
 
+    if not isinstance(service_page.specific, ServicePage):
+        raise ImportProblem(f"'{service_page.title}' is not a service page: a form can only be added under a service.")
     if EFormPage.objects.child_of(service_page).exists():
         raise ImportProblem(
             f"The service '{service_page.title}' already has an e-form. Delete it first, or choose another service."

@@ -49,8 +49,8 @@ class ImportFormButton(PageMenuItem):
         page = self.page.specific_deferred
         return (
             isinstance(page, ServicePage)
-            and not EFormPage.objects.child_of(page).exists()
             and page.permissions_for_user(user).can_add_subpage()
+            and (page.numchild == 0 or not EFormPage.objects.child_of(page).exists())  # no query in most listings
         )
 
 

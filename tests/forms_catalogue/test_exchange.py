@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 
 import pytest
@@ -104,6 +103,11 @@ MALFORMED = [
     ("not_json", b'{"format": "council-portal/e-form", ', "The file is not valid JSON"),
     ("not_utf8", '{"format": "café"}'.encode("latin-1"), "The file is not UTF-8 text"),
     ("empty", b"   ", "The file is empty."),
+    (
+        "nan",
+        changed(set_in(f"{QUESTION}.required", "__NAN__")).replace(b'"__NAN__"', b"NaN"),
+        "NaN is not a JSON value",
+    ),
     ("a_list", b"[1, 2]", "must contain a JSON object ({...}), but it contains a list"),
     ("wrong_format", changed(set_in("format", "something/else")), 'This is not a form file: its "format" is'),
     ("no_format", changed(set_in("format", DELETE)), 'it has no "format"'),
@@ -270,6 +274,13 @@ def test_a_service_with_a_form_is_refused(service):
     pages = Page.objects.count()
     with pytest.raises(ImportProblem, match="already has an e-form"):
         import_document(parsed, service)
+    assert Page.objects.count() == pages
+
+
+def test_a_page_that_is_not_a_service_is_refused(service):
+    pages = Page.objects.count()
+    with pytest.raises(ImportProblem, match="'Imports' is not a service page"):
+        import_document(parse_document(json.dumps(valid_document())), service.get_parent())
     assert Page.objects.count() == pages
 
 
