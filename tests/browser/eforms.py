@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 CHECK_STEP = "check-answers"
+EXIT = "exit"
 LIST_SUFFIX = "-list"
 ITEM_STEP = re.compile(r"^(?P<step>.+)-(?P<number>\d+)$")
 
@@ -83,14 +84,39 @@ class FormSpec:
     def questions(self) -> dict[str, dict[str, Any]]:
         return {question["id"]: question for step in self.steps for question in step["questions"]}
 
+    def exit_steps(self) -> list[dict[str, Any]]:
+        """The exit pages: a journey whose answers make one's condition hold ends there."""
+        return [step for step in self.steps if step.get("kind") == EXIT]
+
+    def choices_avoiding_exits(self) -> dict[str, str]:
+        """A value, for each question an exit page tests with `equals` or `any_of`, that does not lead there."""
+        avoid: dict[str, str] = {}
+        for step in self.exit_steps():
+            for rule in step["condition"]["rules"]:
+                question = self.questions().get(rule["question_id"], {})
+                values = [option["value"] for option in question.get("options", ())] or ["yes", "no"]
+                exits = {item.strip() for item in rule["value"].split(",")}
+                if rule["operator"] in ("equals", "any_of"):
+                    avoid[rule["question_id"]] = next(value for value in values if value not in exits)
+        return avoid
+
+    def choices_leading_to(self, exit_step: dict[str, Any]) -> dict[str, str]:
+        """Choices that make the journey end on this exit page (its `equals` and `any_of` rules)."""
+        return {
+            rule["question_id"]: rule["value"].split(",")[0].strip()
+            for rule in exit_step["condition"]["rules"]
+            if rule["operator"] in ("equals", "any_of")
+        }
+
     def conditional_choices(self) -> list[dict[str, str]]:
         """Sets of choices that, between them, show every conditional step and question at least once.
 
         A condition `q equals v` (or `any_of`) wants v chosen for q; when conditions want
         different values of the same question, each value gets its own walk through the form.
+        Exit pages are left out: `answer_step` keeps away from them unless told otherwise.
         """
         wanted: dict[str, list[str]] = defaultdict(list)
-        conditions = [step.get("condition") for step in self.steps]
+        conditions = [step.get("condition") for step in self.steps if step.get("kind") != EXIT]
         conditions += [question.get("condition") for step in self.steps for question in step["questions"]]
         for condition in filter(None, conditions):
             for rule in condition.get("rules", []):
@@ -217,7 +243,11 @@ def fill_invalid(page, name: str, question: dict[str, Any]) -> bool:
 
 
 def answer_step(page, spec: FormSpec, answers: Answers, add_another: bool = False) -> list[str]:
-    """Answer every question of the step on the page (or "add another?"); the question ids answered."""
+    """Answer every question of the step on the page (or "add another?"); the question ids answered.
+
+    Unless the answers choose otherwise, a question an exit page tests gets an answer that does not lead there.
+    """
+    answers = Answers({**spec.choices_avoiding_exits(), **answers.choices}, answers.text)
     name = step_name(page.url)
     if name.endswith(LIST_SUFFIX):
         if page.locator(f'[name="{name}-add_another"]').count():

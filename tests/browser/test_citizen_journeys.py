@@ -4,8 +4,8 @@ From the home page search box to the reference number: find the service, read it
 start its e-form, answer every step (a branch, an "add another" repeat, uploads, an answer
 changed from check your answers) and send it. No demo form has a repeat and an upload
 together, so two forms are walked: the housing register (branch + repeat + change) and the
-Blue Badge (two branches + three uploads, a rejected upload, a file replaced from check your
-answers).
+Blue Badge (an exit page and back, two branches + three uploads, a rejected upload, a file
+replaced from check your answers).
 """
 
 from __future__ import annotations
@@ -180,6 +180,13 @@ def test_blue_badge_with_branches_uploads_and_a_replaced_file(citizen_page, scre
     find_and_start(page, "disabled parking", "Apply for a Blue Badge")
 
     page.get_by_label("Someone else").check()  # branch: asks about the applicant too
+    continue_to(page, "Does the person the badge is for live in Ashworth?")
+    page.get_by_label("No", exact=True).check()  # exit page: apply to their own council
+    continue_to(page, "You cannot apply for a Blue Badge online")
+    expect(page.locator("main")).to_contain_text("parking@ashworth.example.gov.uk")
+    expect(page.get_by_role("button")).to_have_count(0)
+    page.get_by_role("link", name="Back", exact=True).click()
+    page.get_by_label("Yes", exact=True).check()
     continue_to(page, "About you")
     fill_name(page, "What is your name?", "Chris", "Patel")
     page.get_by_label("Carer", exact=True).check()

@@ -1,10 +1,11 @@
 """An editor puts an offline service online in the Wagtail admin, and a citizen uses the new form.
 
 The editor adds an "E-form" page under a service page that has none, builds one step with a
-short-text and a radios question through the StreamField interface, previews it in both
-preview modes, and publishes it. A citizen then finds "Start now" on the service page,
-completes the new form and gets a reference; the request is stored under the question ids
-made from the labels.
+short-text and a radios question and an exit page (shown for one of the radios' options)
+through the StreamField interface, previews it in both preview modes, and publishes it. A
+citizen then finds "Start now" on the service page, reaches the exit page, goes back, changes
+the answer, completes the new form and gets a reference; the request is stored under the
+question ids made from the labels.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ WHEN = "How soon do you need it?"
 WHEN_ID = "how_soon_do_you_need_it"
 OPTIONS = ["Within a week", "Later this month"]
 WHERE_ANSWER = "Outside 14 Mill Lane, by the lamp post"
+EXIT_TITLE = "You cannot request this online"
+EXIT_TEXT = "Call us on 01632 960000 and we will arrange it later in the month."
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +78,8 @@ def test_editor_builds_previews_and_publishes_a_form_that_a_citizen_completes(
 
     # One step, two questions, through the StreamField interface.
     steps = editor.locator("#panel-child-content-steps-section")
-    steps.get_by_role("button", name="Insert a block").click()  # "Step" is the only block type
+    steps.get_by_role("button", name="Insert a block").click()
+    editor.get_by_role("option", name="Step", exact=True).click()
     step = steps.get_by_role("region", name=re.compile(r"^Step"))
     step.get_by_role("textbox", name="Title*").fill(STEP_TITLE)
     questions = step.locator("[data-contentpath='questions']")
@@ -88,6 +92,16 @@ def test_editor_builds_previews_and_publishes_a_form_that_a_citizen_completes(
     options.get_by_role("button", name="Add").last.click()
     options.get_by_role("textbox", name="Label*").nth(1).fill(OPTIONS[1])
     expect(options.get_by_role("textbox", name="Label*")).to_have_count(2)
+
+    # An exit page after it, shown when the second option is chosen.
+    steps.get_by_role("button", name="Insert a block").last.click()
+    editor.get_by_role("option", name="Exit page").click()
+    exit_page = steps.get_by_role("region", name=re.compile(r"^Exit page"))
+    exit_page.get_by_role("textbox", name="Title*").fill(EXIT_TITLE)
+    exit_page.get_by_role("textbox", name="Body text*").fill(EXIT_TEXT)
+    exit_page.get_by_role("button", name="Add").last.click()
+    exit_page.get_by_role("textbox", name="Question id*").fill(WHEN_ID)
+    exit_page.get_by_role("textbox", name="Value").fill("later-this-month")
 
     # Wagtail 8 autosaves the new page as a draft and moves the editor to its edit view.
     autosave.settle()
@@ -103,6 +117,7 @@ def test_editor_builds_previews_and_publishes_a_form_that_a_citizen_completes(
     expect(preview.get_by_label(WHERE)).to_be_visible()
     expect(preview.get_by_role("group", name=WHEN).get_by_role("radio")).to_have_count(2)
     expect(preview.get_by_label(OPTIONS[1])).to_be_visible()
+    expect(preview.get_by_role("heading", name=EXIT_TITLE)).to_be_visible()
     screenshot(editor, "editor-eform-preview-journey")
     editor.get_by_label("Preview mode").select_option(label="Summary of the definition")
     expect(preview.locator("h1")).to_have_text(f"{FORM_TITLE}: summary", timeout=NAVIGATION_TIMEOUT_MS)
@@ -132,6 +147,11 @@ def test_editor_builds_previews_and_publishes_a_form_that_a_citizen_completes(
     expect(page.locator(".govuk-error-summary").get_by_role("link")).to_have_count(2)
     assert_accessible(page, "the editor's new form, error state")
     page.get_by_label(WHERE).fill(WHERE_ANSWER)
+    page.get_by_label(OPTIONS[1]).check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_have_text(EXIT_TITLE)
+    expect(page.locator("main")).to_contain_text(EXIT_TEXT)
+    page.get_by_role("link", name="Back", exact=True).click()
     page.get_by_label(OPTIONS[0]).check()
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("h1")).to_have_text("Check your answers before sending your request")

@@ -8,7 +8,9 @@ each repeating step. On each step not seen before:
   violations, the title starts with "Error: ", the error summary has the focus, and each of
   its links points at an element on the page.
 Then check your answers (normal and error state) and, on the first walk, the confirmation.
-Finally every step and every question of the definition must have been shown at least once.
+Finally every step (but exit pages) and every question of the definition must have been shown at
+least once. Each exit page is reached by its own walk and checked in its normal state (it has no
+error state: nothing to send).
 """
 
 from __future__ import annotations
@@ -130,10 +132,34 @@ def test_every_step_of_the_form_is_accessible(page, spec, eform_urls, screenshot
             assert page.locator("[data-reference]").inner_text().strip()
             assert_accessible(page, f"{spec.slug} confirmation")
             assert page.title().startswith("Request sent - ")
-    all_steps = {step["id"] for step in spec.steps}
+    all_steps = {step["id"] for step in spec.steps if step not in spec.exit_steps()}
     all_questions = set(spec.questions())
     assert steps_shown == all_steps, f"steps never shown: {sorted(all_steps - steps_shown)}"
     assert questions_shown == all_questions, f"questions never shown: {sorted(all_questions - questions_shown)}"
+
+
+EXITS = [(spec, step) for spec in SPECS for step in spec.exit_steps()]
+
+
+@pytest.mark.parametrize(("spec", "exit_step"), EXITS, ids=[f"{spec.slug}-{step['id']}" for spec, step in EXITS])
+def test_every_exit_page_is_accessible(page, spec, exit_step, eform_urls, screenshot):
+    """An exit page, reached by the answers that lead there: no axe violations, titled by its heading, no form."""
+    page.goto(eform_urls[spec.slug] + "start/")
+    choices = spec.choices_leading_to(exit_step)
+    for _ in range(40):
+        name = step_name(page.url)
+        if name == exit_step["id"]:
+            break
+        assert name != CHECK_STEP, f"{spec.slug}: the journey passed the exit page {exit_step['id']}"
+        answer_step(page, spec, Answers(choices=choices))
+        submit(page)
+    else:
+        pytest.fail(f"{spec.slug}: the journey did not reach the exit page {exit_step['id']}")
+    assert_accessible(page, f"{spec.slug} exit page {name}")
+    check_title_names_step(page, spec, error=False)
+    expect(page.locator("h1")).to_have_text(exit_step["title"])
+    expect(page.locator("main form, main button")).to_have_count(0)
+    screenshot(page, f"eform-{spec.slug}-exit-{name}")
 
 
 @pytest.mark.parametrize("slug", ["blue-badge", "housing-register", "report-pothole"])
