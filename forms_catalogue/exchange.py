@@ -3,7 +3,7 @@
     {"format": "council-portal/e-form", "format_version": 1,
      "pattern": {"id", "name", "description"} or null,
      "source": {"council", "service", "exported_at"} (optional),
-     "form": {"title", "intro", "confirmation_text", "declaration", "steps": [...]}}
+     "form": {"title", "intro", "confirmation_text", "declaration", "allow_save" (optional), "steps": [...]}}
 
 `export_document` writes one; `parse_document` reads one without trusting it: anything wrong
 raises a single `ImportProblem` (a ValueError) whose message names the problem and where it is,
@@ -36,7 +36,7 @@ MAX_BYTES = 1_000_000
 MAX_DEPTH = 20
 STEP_KINDS = ("questions", "exit")
 CONFIRMATION_FEATURES = ["bold", "link", "ul", "ol"]
-FORM_KEYS = {"title", "intro", "confirmation_text", "declaration", "steps"}
+FORM_KEYS = {"title", "intro", "confirmation_text", "declaration", "allow_save", "steps"}
 STEP_KEYS = {"id", "kind", "title", "intro", "condition", "repeat", "questions"}
 QUESTION_KEYS = {"id", "type", "label", "hint", "required", "options", "rules", "condition"}
 REPEAT_KEYS = {"min_items": int, "max_items": int, "item_label": str, "item_label_plural": str}
@@ -106,13 +106,17 @@ def clean_rich_text(html: str) -> str:
 
 
 def form_json(page) -> dict[str, Any]:
-    """The `form` part of a document for an EFormPage: its definition plus its intro and confirmation text."""
+    """The `form` part of a document for an EFormPage: its definition, intro and confirmation text.
+
+    A form without "Save and come back later" says so with `"allow_save": false`.
+    """
     definition = page.definition().to_json()
     return {
         "title": definition.pop("title"),
         "intro": page.intro,
         "confirmation_text": clean_rich_text(page.confirmation_text or ""),
         "declaration": definition.pop("declaration"),
+        **({} if page.save_and_return else {"allow_save": False}),
         **definition,
     }
 
@@ -385,6 +389,8 @@ def _form_structure_problems(form: dict) -> list[str]:
     check.text("The form", form, "title", required=True, limit=255)
     for key in ("intro", "confirmation_text", "declaration"):
         check.text("The form", form, key, limit=20000)
+    if not isinstance(form.get("allow_save", True), bool):
+        check.add("The form", f'"allow_save" must be true or false, not {_type_name(form["allow_save"])}.')
     steps = form.get("steps")
     if "steps" not in form:
         check.add("The form", '"steps" is missing.')
@@ -554,6 +560,7 @@ def import_document(parsed: ParsedDocument, service_page, user=None):
         declaration=form.get("declaration") or DEFAULT_DECLARATION,
         steps=stream_data_from_definition(form),
         pattern_id=parsed.pattern_id,
+        save_and_return=form.get("allow_save", True),
         live=False,
         has_unpublished_changes=True,
         owner=user,
