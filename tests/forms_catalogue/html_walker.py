@@ -24,9 +24,7 @@ from bs4 import BeautifulSoup, Tag
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from tests.browser.eforms import tiny_png
-
-from .journey_helpers import JPEG_BYTES, PDF_BYTES
+from tests.browser.eforms import UPLOAD_SAMPLES
 
 MAX_REQUESTS = 150  # GETs and POSTs of one journey: far more than the longest form needs
 MAX_TRIES = 6  # times one page may come back with errors before the walker gives up
@@ -37,13 +35,6 @@ LIMIT = re.compile(r"must be (?:between )?(-?[\d,]+(?:\.\d+)?) (?:or (?:more|les
 COUNT = re.compile(r"(at least|no more than) (\d+)")
 LENGTH = re.compile(r"(\d[\d,]*) characters or (?:fewer|less)")
 DAY = re.compile(r"(?:after|before) (\d{1,2} \w+ \d{4})")
-FILE_SAMPLES = (  # the first whose type or extension the input's `accept` names
-    ("png", "photo.png", "image/png"),
-    ("pdf", "evidence.pdf", "application/pdf"),
-    ("jp", "photo.jpg", "image/jpeg"),
-    ("text", "notes.txt", "text/plain"),
-)
-FILE_CONTENT = {"image/png": tiny_png(), "application/pdf": PDF_BYTES, "image/jpeg": JPEG_BYTES}
 
 
 def soup(response) -> BeautifulSoup:
@@ -145,12 +136,13 @@ def date_for(context: str, birth: bool) -> date:
     return past_day()
 
 
-def file_sample(accept: str) -> tuple[str, str]:
+def file_for(name: str, accept: str) -> SimpleUploadedFile:
+    """A small file of the first type the input's `accept` names (`.png`, `application/pdf`...)."""
     accept = accept.lower()
-    for clue, name, content_type in FILE_SAMPLES:
-        if not accept or clue in accept:
-            return name, content_type
-    return FILE_SAMPLES[0][1:]
+    for extension, content, content_type in UPLOAD_SAMPLES.values():
+        if not accept or f".{extension}" in accept or content_type in accept:
+            return SimpleUploadedFile(f"{name.rpartition('-')[2]}.{extension}", content, content_type)
+    raise AssertionError(f"{name}: no sample file for accept={accept!r}")
 
 
 @dataclass
@@ -170,8 +162,7 @@ class Walk:
         files: dict[str, Any] = {}
         for name, control in controls.items():
             if control.kind == "file":
-                file_name, content_type = file_sample(control.attrs.get("accept", ""))
-                files[name] = SimpleUploadedFile(file_name, FILE_CONTENT[content_type], content_type)
+                files[name] = file_for(name, control.attrs.get("accept", ""))
             elif control.kind == "checkbox":
                 data[name] = control.options[: max(1, self.ticks.get(name, 1))]
             elif control.kind in ("radio", "select"):
