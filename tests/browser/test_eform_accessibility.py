@@ -19,6 +19,8 @@ about 12 minutes for 90 forms on 2 cores.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect
@@ -38,6 +40,7 @@ from .eforms import (
 )
 
 SPECS = form_specs()
+REMOVE_LINK = re.compile(r"^\s*Remove\b")
 # The twelve original demo forms, between them every question type, branch, repeat and upload rule.
 REPRESENTATIVE = {
     "report-missed-bin",
@@ -110,7 +113,7 @@ def check_step(page, spec: FormSpec, name: str, error_state: bool = True) -> Non
 
 def check_remove_item_page(page, spec: FormSpec) -> None:
     """The "are you sure?" page behind a Remove link of a repeated item, then back to check your answers."""
-    remove = page.locator("main a", has_text="Remove")
+    remove = page.locator("main a", has_text=REMOVE_LINK)  # not a Change link whose question says "remove"
     if not remove.count():
         return
     remove.first.click()
