@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`.
-.PHONY: run test setup lint check frontdoor bench
+.PHONY: run test setup lint check frontdoor exhaustive bench
 
 run:  ## set up and run the portal at http://127.0.0.1:8000 with the demo council
 	bin/run
@@ -18,6 +18,9 @@ check:  ## lint, migrations up to date, production `check --deploy`, coverage fl
 
 frontdoor:  ## clone HEAD, `make run` it with an empty environment, check the running portal (CI runs it)
 	bin/frontdoor
+
+exhaustive:  ## axe on every step of every demo e-form not in `make test` (CI runs it)
+	bin/exhaustive
 
 bench:  ## benchmarks: e-form step POSTs (SQLite) and deliveries (PostgreSQL); results in bench/results/
 	bin/setup
