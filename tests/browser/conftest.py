@@ -135,6 +135,21 @@ class PortalServer:
         """Run code that ends by printing one JSON document, and return that document."""
         return json.loads(self.shell(code).strip().splitlines()[-1])
 
+    def new_offline_service(self, title: str, slug: str, summary: str, category: str) -> dict:
+        """Publish a service page with no e-form (the demo council has every service online); its pk, title,
+        URL and department."""
+        return self.shell_json(
+            "import json\n"
+            "from home.models import CategoryPage, Department, ServicePage\n"
+            f"category = CategoryPage.objects.get(slug={category!r})\n"
+            "department = ServicePage.objects.child_of(category).first().department\n"
+            f"service = ServicePage(title={title!r}, slug={slug!r}, summary={summary!r}, department=department)\n"
+            "category.add_child(instance=service)\n"
+            "service.save_revision().publish()\n"
+            "print(json.dumps({'pk': service.pk, 'title': service.title, 'url': service.url,"
+            " 'department': service.department_id}))"
+        )
+
     def emails(self) -> list[Message]:
         """Every email the server has sent so far, oldest first (the file backend writes one file a connection)."""
         messages = []

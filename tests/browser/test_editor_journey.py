@@ -34,15 +34,12 @@ EXIT_TEXT = "Call us on 01632 960000 and we will arrange it later in the month."
 
 @pytest.fixture(scope="module")
 def offline_service(portal_server) -> dict:
-    """A live demo service page that is offline and has no e-form yet: its pk, title and URL.
-
-    The last such page in the tree, so the public-page tests (which take the first) keep theirs.
-    """
-    return portal_server.shell_json(
-        "import json\n"
-        "from home.models import ServicePage\n"
-        "page = ServicePage.objects.live().filter(online_status='offline', numchild=0).order_by('-path').first()\n"
-        "print(json.dumps({'pk': page.pk, 'title': page.title, 'url': page.url}))"
+    """A live service page that is offline and has no e-form yet: its pk, title and URL."""
+    return portal_server.new_offline_service(
+        "Request a street party road closure",
+        "street-party-road-closure",
+        "Ask us to close your road for a street party.",
+        "roads-and-pavements",
     )
 
 

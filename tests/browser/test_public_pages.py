@@ -22,6 +22,12 @@ STATUSES = ["online_form", "online_elsewhere", "information_only", "offline"]
 @pytest.fixture(scope="session")
 def public_urls(portal_server) -> dict[str, str]:
     """One URL of each public page type, from the server's database."""
+    offline = portal_server.new_offline_service(
+        "Apply to hire a bandstand",
+        "hire-a-bandstand",
+        "Book a park bandstand for a concert.",
+        "parks-trees-and-open-spaces",
+    )
     urls = portal_server.shell_json(
         "import json\n"
         "from home.models import CategoryPage, InformationPage, ServicePage\n"
@@ -29,10 +35,11 @@ def public_urls(portal_server) -> dict[str, str]:
         "urls = {'category': CategoryPage.objects.live().first().url,\n"
         "        'information': InformationPage.objects.live().first().url,\n"
         "        'eform_start': EFormPage.objects.live().first().url}\n"
-        f"for status in {STATUSES!r}:\n"
+        f"for status in {STATUSES[:-1]!r}:  # online ones; the offline one is made above\n"
         "    urls['service_' + status] = ServicePage.objects.live().filter(online_status=status).first().url\n"
         "print(json.dumps(urls))"
     )
+    urls["service_offline"] = offline["url"]  # the demo council has every transactional service online
     return {
         "home": "/",
         **urls,

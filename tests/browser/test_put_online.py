@@ -45,17 +45,11 @@ class EditorActions:
 @pytest.fixture(scope="module")
 def new_service(portal_server) -> dict:
     """A live service page of the demo council's libraries, offline and without an e-form: its pk and URL."""
-    return portal_server.shell_json(
-        "import json\n"
-        "from backoffice.models import Queue\n"
-        "from home.models import CategoryPage, ServicePage\n"
-        "queue = Queue.objects.filter(is_default=True).order_by('pk').first()\n"
-        "category = CategoryPage.objects.get(slug='libraries-leisure-and-culture')\n"
-        f"service = ServicePage(title={SERVICE_TITLE!r}, slug='give-feedback-about-a-library',"
-        " summary='Tell us what you think of our libraries.', department=queue.department)\n"
-        "category.add_child(instance=service)\n"
-        "service.save_revision().publish()\n"
-        "print(json.dumps({'pk': service.pk, 'url': service.url, 'department': service.department_id}))"
+    return portal_server.new_offline_service(
+        SERVICE_TITLE,
+        "give-feedback-about-a-library",
+        "Tell us what you think of our libraries.",
+        "libraries-leisure-and-culture",
     )
 
 
