@@ -16,13 +16,14 @@ def touches_a_database(item) -> bool:
 
 def pytest_collection_modifyitems(config, items):
     """Deselect `postgres_only` tests on SQLite, and with PORTAL_DATABASE_TESTS_ONLY=1 (bin/test's
-    PostgreSQL pass) the tests that touch no database: they would only repeat the SQLite pass."""
+    PostgreSQL pass) the tests that touch no database or are `engine_neutral` (the same check of
+    each of the ~90 demo forms' content and file format): they would only repeat the SQLite pass."""
     on_postgres = is_postgres(os.environ.get("DATABASE_URL", ""))
     database_tests_only = os.environ.get("PORTAL_DATABASE_TESTS_ONLY") == "1"
     keep, drop = [], []
     for item in items:
         unwanted = (item.get_closest_marker("postgres_only") and not on_postgres) or (
-            database_tests_only and not touches_a_database(item)
+            database_tests_only and (not touches_a_database(item) or item.get_closest_marker("engine_neutral"))
         )
         (drop if unwanted else keep).append(item)
     if drop:

@@ -21,6 +21,8 @@ from home.models import ServicePage
 from .html_walker import HtmlJourney
 from .journey_helpers import form_page
 
+pytestmark = pytest.mark.engine_neutral  # see tests/conftest.py
+
 SLUGS = sorted(demo_forms())
 
 

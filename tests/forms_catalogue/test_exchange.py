@@ -22,6 +22,8 @@ from tests.home.factories import make_category, make_services
 
 from .journey_helpers import form_page
 
+pytestmark = pytest.mark.engine_neutral  # see tests/conftest.py
+
 
 def valid_document() -> dict:
     """A small, valid exchange document: a choice, a condition on it, a repeat, rules."""

@@ -9,7 +9,7 @@ from forms_catalogue.models import EFormPage
 from forms_catalogue.stream import stream_data_from_definition, stream_problems
 from home.models import ServicePage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.engine_neutral]  # see tests/conftest.py
 
 
 def page_for(definition: dict) -> EFormPage:

@@ -15,7 +15,7 @@ from forms_catalogue.demo import demo_forms
 from forms_catalogue.models import EFormPage
 from home.models import CategoryPage, OnlineStatus, ServicePage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.engine_neutral]  # see tests/conftest.py
 
 FACTS = {
     "timescale": re.compile(r"\b(?:within|up to) \d+ (?:working days?|days?|hours?|weeks?|months?)\b"),
