@@ -1,4 +1,5 @@
-"""The e-forms' admin hooks: "Export as JSON file" on e-forms, "Import a form", and "Form patterns"."""
+"""The e-forms' admin hooks: "Put this service online" on service pages without an e-form, "Export as JSON file"
+on e-forms, "Import a form", and "Form patterns"."""
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -6,11 +7,16 @@ from wagtail import hooks
 from wagtail.admin.auth import user_has_any_page_permission
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.menus.pages import PageMenuItem
+from wagtail.admin.widgets import Button
+from wagtail.models import Page
 
 from home.models import ServicePage
 
 from . import admin_views
 from .models import EFormPage
+from .put_online_views import PutOnlineView, can_put_online, put_online_url
+
+PUT_ONLINE_LABEL = _("Put this service online")
 
 
 @hooks.register("register_admin_urls")
@@ -95,3 +101,30 @@ def register_form_patterns_menu_item():
         order=910,
         allowed=lambda user: user.has_perm(admin_views.PATTERN_PERMISSION),
     )
+
+
+@hooks.register("register_admin_urls")
+def register_put_online_url():
+    return [path("services/<int:page_id>/put-online/", PutOnlineView.as_view(), name="put_service_online")]
+
+
+def put_online_button(page, user, priority: int):
+    """The action's button for a service page the user may put online, else None."""
+    if not issubclass(page.specific_class or Page, ServicePage):
+        return None
+    service = page if isinstance(page, ServicePage) else page.specific_deferred
+    if not can_put_online(service, user):
+        return None
+    return Button(PUT_ONLINE_LABEL, put_online_url(service), icon_name="form", priority=priority)
+
+
+@hooks.register("register_page_header_buttons")
+def put_online_header_button(page, user, view_name=None, next_url=None):
+    button = put_online_button(page, user, priority=12)
+    return [button] if button else []
+
+
+@hooks.register("register_page_listing_more_buttons")
+def put_online_listing_button(page, user, next_url=None):
+    button = put_online_button(page, user, priority=9)
+    return [button] if button else []
