@@ -4,13 +4,14 @@ import hmac
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+
+from portal.ratelimit import client_address, over_limit
 
 from .documents import FILE_LINK_SALT
 from .forms import TrackForm
@@ -20,24 +21,10 @@ NOT_FOUND = gettext_noop("We cannot find a request with that reference and email
 TOO_MANY = gettext_noop("You have tried too many times. Wait 15 minutes and try again.")
 
 
-def client_address(request) -> str:
-    """The caller's address as the web server saw it (set TRUSTED_PROXY_HEADER behind a proxy)."""
-    header = getattr(settings, "TRUSTED_PROXY_HEADER", "")
-    forwarded = request.META.get(header, "") if header else ""
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "unknown")
-
-
 def over_rate_limit(request) -> bool:
     """Count one look-up for this address; True once it has made more than the limit in the window."""
     limit, window = settings.TRACK_RATE_LIMIT
-    key = f"track-rate:{client_address(request)}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count > limit
+    return over_limit("track", client_address(request), limit, window)
 
 
 def find_request(reference: str, email: str) -> ServiceRequest | None:

@@ -1,4 +1,4 @@
-"""Top-level URLs: admin, documents, search, A to Z, our online services, health, robots, sitemap, Wagtail pages."""
+"""Top-level URLs: admin, documents, APIs, search, A to Z, our online services, health, robots, sitemap, Wagtail pages."""
 
 from django.conf import settings
 from django.urls import include, path
@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("backoffice.urls")),
     path("", include("forms_catalogue.urls")),
     path("", include("insights.urls")),
+    path("", include("api.urls")),
     path("healthz", home_views.healthz, name="healthz"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, name="sitemap"),

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "forms_catalogue",
     "backoffice",
     "insights",
+    "api",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.redirects",
@@ -162,6 +163,10 @@ DELIVERY_RETRY = {
     "lease_seconds": float(os.environ.get("DELIVERY_LEASE_SECONDS", "120")),
 }
 TRACK_RATE_LIMIT = (int(os.environ.get("TRACK_RATE_LIMIT", "10")), 15 * 60)  # look-ups per address per window
+# Per API key (or per address without one) per minute, on /api/ and /open311/.
+API_RATE_LIMIT = (int(os.environ.get("API_RATE_LIMIT", "120")), 60)
+# Open311 jurisdiction_id; when set, clients must send it (GeoReport v2).
+OPEN311_JURISDICTION_ID = os.environ.get("OPEN311_JURISDICTION_ID", "")
 TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "")  # e.g. HTTP_X_FORWARDED_FOR behind a proxy
 FILE_LINK_MAX_AGE = int(os.environ.get("FILE_LINK_MAX_AGE_DAYS", "30")) * 24 * 60 * 60
 

@@ -42,7 +42,7 @@ def test_lookups_over_the_limit_are_refused_across_processes_sharing_redis(clien
     # The count lives in the Redis server itself, shared by every web node.
     server = redis.Redis.from_url(REDIS_TEST_URL)
     keys = [key.decode() for key in server.keys(f"{redis_cache}:*")]
-    assert len(keys) == 1 and keys[0].endswith("track-rate:203.0.113.9")
+    assert len(keys) == 1 and keys[0].endswith("rate:track:203.0.113.9")
     assert int(server.get(keys[0])) == 4
     refused = client.post("/track/", form, REMOTE_ADDR="203.0.113.9")
     assert TOO_MANY in refused.content.decode()
