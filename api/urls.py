@@ -1,3 +1,9 @@
 """URLs of the headless portal: content API (/api/v2/), portal API (/api/v1/), Open311 (/open311/v2/)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .v1 import api as portal_api
+
+urlpatterns = [
+    path("api/v1/", portal_api.urls),
+]
