@@ -1,9 +1,12 @@
 """URLs of the headless portal: content API (/api/v2/), portal API (/api/v1/), Open311 (/open311/v2/)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
+from .content import api_router, not_found
 from .v1 import api as portal_api
 
 urlpatterns = [
     path("api/v1/", portal_api.urls),
+    path("api/v2/", api_router.urls),
+    re_path(r"^api/v2/", not_found),
 ]
