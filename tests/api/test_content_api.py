@@ -184,11 +184,11 @@ def count_queries(client, **params) -> int:
 
 
 def test_a_listing_takes_the_same_number_of_queries_however_many_pages_it_holds(client):
-    every_field = {"type": "home.ServicePage", "fields": "*"}
-    count_queries(client, limit=1, **every_field)  # warm per-process caches such as the site root paths
-    assert count_queries(client, limit=2, **every_field) == count_queries(client, limit=100, **every_field)
-    online = {"online_status": "online_form", "fields": "*"}
-    assert count_queries(client, limit=1, **online) == count_queries(client, limit=80, **online)
-    searched = {"search": "bin", "type": "home.ServicePage", "fields": "*"}
-    assert count_queries(client, limit=1, **searched) == count_queries(client, limit=16, **searched)
-    assert count_queries(client, limit=1, fields="*") == count_queries(client, limit=100, fields="*")
+    for params, few, many in [
+        ({"type": "home.ServicePage", "fields": "*"}, 2, 100),
+        ({"online_status": "online_form", "fields": "*"}, 1, 80),
+        ({"search": "bin", "type": "home.ServicePage", "fields": "*"}, 1, 16),
+        ({"fields": "*"}, 1, 100),
+    ]:
+        count_queries(client, limit=many, **params)  # warm per-process caches: site root paths, content types
+        assert count_queries(client, limit=few, **params) == count_queries(client, limit=many, **params), params
