@@ -103,7 +103,6 @@ class IssueKeyView(CreateView):
             "index_url": reverse(self.index_url_name),
             "page_title": gettext("Key issued"),
             "header_title": gettext("Key issued"),
-            "breadcrumbs_items": self.get_breadcrumbs_items(),
         }
         return TemplateResponse(self.request, self.issued_template_name, context)  # the admin is never cached
 
