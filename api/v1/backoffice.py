@@ -153,7 +153,7 @@ def queue_requests(key: QueueApiKey):
 
 def find_request(key: QueueApiKey, reference: str) -> ServiceRequest:
     """The key's queue's request with this reference, typed any way (`k7mq-x3pt-ra`); Http404 otherwise."""
-    found = queue_requests(key).filter(reference=normalise_reference(reference[:40])).first()
+    found = queue_requests(key).filter(reference=normalise_reference(reference)).first()
     if found is None:
         raise Http404(gettext("There is no request with this reference in this key's queue."))
     return found

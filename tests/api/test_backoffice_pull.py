@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
@@ -312,6 +314,21 @@ def test_a_cursor_cannot_be_forged_moved_to_another_queue_or_given_other_filters
     assert_problem(get(client, LIST, highways_key, cursor=cursor), 400, "invalid-cursor")
     mismatch = assert_problem(get(client, LIST, waste_key, cursor=cursor, order="newest"), 400, "cursor-mismatch")
     assert "order" in mismatch["detail"]
+
+
+def test_a_page_costs_the_same_number_of_queries_however_many_requests_it_holds(client, media_root, waste_key):
+    def queries_for_a_page() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert get(client, LIST, waste_key, state="all").status_code == 200
+        return len(queries.captured_queries)
+
+    make_request(FLY_TIPPING)
+    queries_for_a_page()  # the key's first use is recorded once
+    with_one = queries_for_a_page()
+    for slug in (FLY_TIPPING, MISSED_BIN, FLY_TIPPING, MISSED_BIN):
+        make_request(slug)
+
+    assert queries_for_a_page() == with_one == 4  # key, requests, their files, one audit insert
 
 
 def test_listing_is_audited_once_per_request_with_the_keys_name(client, media_root, waste_key):
