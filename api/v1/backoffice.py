@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
@@ -38,6 +39,7 @@ from .cursors import InvalidCursor, Position, make_cursor, read_cursor
 from .problems import Problem, problem_response
 
 router = Router(auth=QueueKeyAuth(), tags=["Back-office pull"])
+router.add_decorator(never_cache, mode="view")  # every answer holds personal data: no cache may keep it
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100

@@ -194,6 +194,16 @@ def test_each_item_is_the_webhook_document_with_acknowledgement_update_time_and_
     assert item["answers"] == service_request.answers and item["contact_email"] == CITIZEN_EMAIL
 
 
+@pytest.mark.parametrize("endpoint", range(5))
+def test_no_answer_of_the_pull_api_may_be_cached(client, media_root, waste_key, endpoint):
+    method, path, body = endpoints(make_request(FLY_TIPPING))[endpoint]
+
+    response = call(client, method, path, body, bearer(waste_key))
+
+    assert response.status_code == 200
+    assert {"no-store", "private"} <= {part.strip() for part in response["Cache-Control"].split(",")}
+
+
 def test_new_requests_oldest_first_by_default_newest_first_on_request(client, media_root, waste_key):
     oldest = make_request(FLY_TIPPING, age_days=2)
     middle = make_request(MISSED_BIN, age_days=1)
