@@ -80,7 +80,7 @@ class Acknowledgement(Schema):
 
     reference: str
     display_reference: str
-    acknowledged_at: datetime
+    acknowledged_at: str = Field(..., description="ISO 8601, as in the request document.")
     already_acknowledged: bool
 
 
@@ -293,7 +293,7 @@ def acknowledge_request(request: HttpRequest, reference: str):
     return {
         "reference": found.reference,
         "display_reference": found.display_reference,
-        "acknowledged_at": found.acknowledged_at,
+        "acknowledged_at": found.acknowledged_at.isoformat(),
         "already_acknowledged": not first_time,
     }
 
