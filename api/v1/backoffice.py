@@ -190,6 +190,44 @@ def filtered(key: QueueApiKey, filters: dict[str, Any]):
     return requests.order_by("created_at", "pk")
 
 
+class CursorProblem(Exception):
+    """A cursor the listing cannot resume from, as a problem document's kind, title and detail."""
+
+    def __init__(self, kind: str, title: str, detail: str):
+        super().__init__(detail)
+        self.kind, self.title, self.detail = kind, title, detail
+
+
+def listing(key: QueueApiKey, query: RequestListQuery) -> tuple[dict[str, Any], Position | None]:
+    """The filters of the listing asked for and the position to resume after (None: the first page).
+
+    With a cursor, the filters are those it was made with; raises CursorProblem for a cursor
+    this API did not make for this key's queue, or one sent with other filters.
+    """
+    given = given_filters(query)
+    if not query.cursor:
+        return {**DEFAULTS, **given}, None
+    try:
+        scope, position = read_cursor(query.cursor)
+    except InvalidCursor:
+        scope, position = {}, None
+    if scope.get("queue") != key.queue_id or set(scope) != {"queue", *FILTERS}:
+        raise CursorProblem(
+            "invalid-cursor",
+            gettext("The cursor is not valid"),
+            gettext("Use the 'next' link of the previous page as it is, or start again without a cursor."),
+        )
+    changed = [name for name, value in given.items() if scope[name] != value]
+    if changed:
+        raise CursorProblem(
+            "cursor-mismatch",
+            gettext("The cursor belongs to another listing"),
+            gettext("These filters differ from the listing the cursor was made for: %(names)s.")
+            % {"names": ", ".join(changed)},
+        )
+    return {name: scope[name] for name in FILTERS}, position
+
+
 # --- endpoints ---------------------------------------------------------------------------
 
 
@@ -202,32 +240,10 @@ def list_requests(request: HttpRequest, query: Query[RequestListQuery]):
     stays in `state=new` until it is acknowledged, so none is missed.
     """
     key: QueueApiKey = request.auth
-    filters = {**DEFAULTS, **given_filters(query)}
-    position = None
-    if query.cursor:
-        try:
-            scope, position = read_cursor(query.cursor)
-        except InvalidCursor:
-            scope = {}
-        if scope.get("queue") != key.queue_id or set(scope) != {"queue", *FILTERS}:
-            return problem_response(
-                request,
-                400,
-                "invalid-cursor",
-                gettext("The cursor is not valid"),
-                gettext("Use the 'next' link of the previous page as it is, or start again without a cursor."),
-            )
-        changed = [name for name, value in given_filters(query).items() if scope[name] != value]
-        if changed:
-            return problem_response(
-                request,
-                400,
-                "cursor-mismatch",
-                gettext("The cursor belongs to another listing"),
-                gettext("These filters differ from the listing the cursor was made for: %(names)s.")
-                % {"names": ", ".join(changed)},
-            )
-        filters = {name: scope[name] for name in FILTERS}
+    try:
+        filters, position = listing(key, query)
+    except CursorProblem as problem:
+        return problem_response(request, 400, problem.kind, problem.title, problem.detail)
     requests = filtered(key, filters).prefetch_related("files")
     if position is not None:
         requests = requests.filter(position.after(newest_first=filters["order"] == "newest"))
