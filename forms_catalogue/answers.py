@@ -146,9 +146,11 @@ def submit_answers(
     """Check the answers against the version's definition, then store the request for the page's service.
 
     Returns the request and True, or the request an earlier call with the same idempotency key
-    made and False. Raises AnswersInvalid or JourneyEnded (nothing is stored then), or
-    `backoffice.intake.IntakeError`.
+    made and False. Raises AnswersInvalid or JourneyEnded (nothing is stored then),
+    `backoffice.intake.IntakeError`, or ValueError when the version is not one of the page's.
     """
+    if version.page_id != page.pk:
+        raise ValueError(f"Form version {version.pk} is not a version of the e-form page {page.pk}.")
     checked = check_answers(version.definition(), answers, files)
     return submit(
         service=page.get_parent().specific,

@@ -807,6 +807,13 @@ def test_submit_answers_stores_nothing_for_wrong_answers_or_an_exit_page(media_r
     assert ServiceRequest.objects.count() == before
 
 
+def test_submit_answers_refuses_a_version_of_another_form():
+    page = form_page("report-missed-bin")
+
+    with pytest.raises(ValueError, match="not a version of the e-form page"):
+        submit_answers(page, form_page("bulky-waste").current_version(), {}, channel=Channel.API)
+
+
 # --- any JSON at all ----------------------------------------------------------------------
 
 FUZZED_FORMS = ("report-missed-bin", "housing-register", "blue-badge", "report-fly-tipping", "bulky-waste")
