@@ -439,6 +439,19 @@ def test_answers_that_are_not_an_object_are_refused_whole(answers):
     ]
 
 
+def test_deeply_nested_junk_is_refused_without_reading_into_it():
+    deep: Any = "bottom"
+    for _ in range(5000):
+        deep = [{"x": deep}]
+
+    problems = problems_of("housing-register", {**demo_json("housing-register"), "others_moving": deep, "junk": deep})
+
+    assert [(problem.pointer, problem.code) for problem in problems] == [
+        ("/others_moving", "invalid"),
+        ("/junk", "unknown_question"),
+    ]
+
+
 def test_every_problem_is_reported_in_the_order_of_the_questions():
     answers = demo_json("report-missed-bin", email="sam@", bin_type=None)
     answers = {"colour": "green", **answers, "collection_date": "yesterday"}
@@ -611,9 +624,19 @@ def test_items_of_the_wrong_shape_and_unknown_keys_in_items_are_refused():
 
     problems = problems_of("housing-register", answers)
 
-    assert [(problem.pointer, problem.code) for problem in problems] == [
-        ("/household/1", "invalid"),
-        ("/household/2/shoe_size", "unknown_question"),
+    assert problems == [
+        AnswerProblem(
+            "/household/1",
+            "household",
+            "Give the answers for each person as an object, with each answer under its id",
+            "invalid",
+        ),
+        AnswerProblem(
+            "/household/2/shoe_size",
+            "shoe_size",
+            "There is no question “shoe_size” for each person",
+            "unknown_question",
+        ),
     ]
 
 
