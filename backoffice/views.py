@@ -4,7 +4,7 @@ import hmac
 
 from django.conf import settings
 from django.core import signing
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from portal.ratelimit import client_address, over_limit
 
 from .documents import FILE_LINK_SALT
+from .files import attachment_response
 from .forms import TrackForm
 from .models import RequestEvent, RequestFile, ServiceRequest
 
@@ -63,12 +64,6 @@ def file_download(request, token: str):
     """An uploaded file, for the holder of a signed, unexpired link; always as an attachment."""
     try:
         data = signing.loads(token, salt=FILE_LINK_SALT, max_age=settings.FILE_LINK_MAX_AGE)
-        item = RequestFile.objects.get(pk=data["file"])
-        handle = item.file.open("rb")
+        return attachment_response(RequestFile.objects.get(pk=data["file"]))
     except (signing.BadSignature, RequestFile.DoesNotExist, KeyError, TypeError, ValueError, OSError):
         raise Http404("This link is not valid or has expired.") from None
-    response = FileResponse(handle, as_attachment=True, filename=item.original_name)
-    response["Content-Type"] = item.content_type or "application/octet-stream"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

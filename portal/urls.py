@@ -1,4 +1,4 @@
-"""Top-level URLs: admin, documents, APIs, search, A to Z, our online services, health, robots, sitemap, Wagtail pages."""
+"""Top-level URLs: admin, documents, APIs, search, A to Z, online services, health, robots, sitemap, pages."""
 
 from django.conf import settings
 from django.urls import include, path

@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from .backoffice import router as queue_router
 from .problems import problem_response
 
 api = NinjaAPI(
@@ -24,11 +25,23 @@ api = NinjaAPI(
 )
 
 
+def json_pointer(location: tuple) -> str:
+    """Where a validation error is, as an RFC 6901 pointer into the query, path or JSON body.
+
+    Ninja places a body schema under its parameter's name (`("body", "change", "status")`);
+    the client sent that schema as the whole body, so the pointer leaves the name out (`/status`).
+    """
+    source, *parts = location or ("",)
+    if source == "body" and parts:
+        parts = parts[1:]
+    return "/" + "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in parts)
+
+
 @api.exception_handler(NinjaValidationError)
 def invalid_request(request, exc: NinjaValidationError):
     errors = [
         {
-            "pointer": "/" + "/".join(str(part) for part in error.get("loc", ())[1:]),
+            "pointer": json_pointer(tuple(error.get("loc", ()))),
             "message": str(error.get("msg", "Invalid value")),
             "code": str(error.get("type", "invalid")),
         }
@@ -39,9 +52,11 @@ def invalid_request(request, exc: NinjaValidationError):
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc: AuthenticationError):
-    return problem_response(
+    response = problem_response(
         request, 401, "unauthenticated", "An API key is needed", "Send a valid key as 'Authorization: Bearer <key>'."
     )
+    response["WWW-Authenticate"] = 'Bearer realm="council-portal"'
+    return response
 
 
 @api.exception_handler(Http404)
@@ -52,3 +67,6 @@ def not_found(request, exc: Http404):
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
     return problem_response(request, exc.status_code, "http-error", str(exc.message))
+
+
+api.add_router("/queue/", queue_router)
