@@ -3,7 +3,8 @@
 A request presenting a key (`Authorization: Bearer <key>`, or an `api_key` parameter in the
 query string or an Open311 form body) counts against the key's public prefix; others count against
 the caller's address. The key is not checked here (the endpoints do that): only its prefix is
-read, so a malformed key counts against the address. Over `settings.API_RATE_LIMIT` (requests,
+read and looked up among the live keys' prefixes (cached), so a malformed, made-up or revoked key
+counts against the address. Over `settings.API_RATE_LIMIT` (requests,
 seconds) the answer is 429 with `Retry-After`, in the format of the API asked: an RFC 9457
 problem document under /api/, Open311's error list (XML, or JSON for a `.json` path) under
 /open311/. Counts live in Django's cache, so every web node shares them when it is Redis.
@@ -22,7 +23,7 @@ from django.utils.translation import gettext
 from portal.ratelimit import client_address, over_limit
 
 from .keys import PREFIX_ALPHABET, PREFIX_LENGTH
-from .models import Open311Client, QueueApiKey
+from .models import Open311Client, QueueApiKey, live_key_prefixes
 from .v1.problems import problem_response
 
 API_PATHS = ("/api/", "/open311/")
@@ -60,9 +61,11 @@ def key_prefix(key: str) -> str | None:
 
 
 def rate_identity(request: HttpRequest) -> str:
-    """Who a request counts against: its key's prefix, else its address."""
+    """Who a request counts against: the prefix of a live key it presents, else its address."""
     prefix = key_prefix(presented_key(request))
-    return f"key:{prefix}" if prefix else f"address:{client_address(request)}"
+    if prefix and prefix in live_key_prefixes():
+        return f"key:{prefix}"
+    return f"address:{client_address(request)}"
 
 
 def too_many_requests(request: HttpRequest, limit: int, window: int) -> HttpResponse:

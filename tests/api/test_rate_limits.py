@@ -9,7 +9,7 @@ from django.test import override_settings
 
 from api.keys import issue
 from api.middleware import key_prefix
-from api.models import QueueApiKey
+from api.models import Open311Client, QueueApiKey
 from backoffice.models import Queue
 
 PAGES = "/api/v2/pages/?limit=1"
@@ -71,6 +71,20 @@ def test_a_malformed_key_counts_against_the_address(client):
     assert client.get(PAGES, REMOTE_ADDR="192.0.2.1", HTTP_AUTHORIZATION="Bearer other").status_code == 429
 
 
+@override_settings(API_RATE_LIMIT=(2, 60))
+def test_made_up_or_revoked_keys_count_against_the_address_so_they_cannot_dodge_the_limit(client):
+    record, key = issue(QueueApiKey, name="Waste system", queue=Queue.objects.first())
+    record.revoke()
+    made_up = [f"pq_{prefix}_secret" for prefix in ("aaaaaaaa", "bbbbbbbb")]
+
+    codes = [
+        client.get(PAGES, REMOTE_ADDR="192.0.2.30", HTTP_AUTHORIZATION=f"Bearer {token}").status_code
+        for token in [*made_up, key]
+    ]
+
+    assert codes == [200, 200, 429]
+
+
 @override_settings(API_RATE_LIMIT=(1, 60))
 def test_open311_answers_429_in_its_own_xml_and_json_error_formats(client):
     client.get("/open311/v2/services.xml", REMOTE_ADDR="192.0.2.9")
@@ -90,7 +104,8 @@ def test_open311_answers_429_in_its_own_xml_and_json_error_formats(client):
 
 @override_settings(API_RATE_LIMIT=(1, 60))
 def test_an_open311_client_key_in_a_form_body_counts_against_the_key(client):
-    form = {"api_key": "o311_abcd1234_secret", "service_code": "report-missed-bin"}
+    _, key = issue(Open311Client, name="FixMyStreet")
+    form = {"api_key": key, "service_code": "report-missed-bin"}
     client.post("/open311/v2/requests.json", form, REMOTE_ADDR="192.0.2.20")
     # Another address with the same key is over; the first address without a key is not.
     assert client.post("/open311/v2/requests.json", form, REMOTE_ADDR="192.0.2.21").status_code == 429
