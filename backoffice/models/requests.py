@@ -106,6 +106,7 @@ class RequestEvent(models.Model):
         STATUS = "status", _("Status changed")
         ASSIGNED = "assigned", _("Assigned")
         NOTE = "note", _("Note")
+        CITIZEN = "citizen", _("Update from the citizen")
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -119,6 +120,10 @@ class RequestEvent(models.Model):
     )
     internal_note = models.TextField(_("internal note"), blank=True)
     public_note = models.TextField(_("note for the citizen"), blank=True)
+    citizen_note = models.TextField(_("update from the citizen"), blank=True)
+    channel = models.CharField(
+        _("received through"), max_length=10, choices=Channel.choices, blank=True, help_text=_("For citizen updates.")
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
