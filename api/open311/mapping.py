@@ -32,7 +32,8 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext
 
-from forms_catalogue.definition import CHOICE_TYPES, Condition, ConditionRule, FormDefinition, Question, Step
+from forms_catalogue.answers import condition_text
+from forms_catalogue.definition import CHOICE_TYPES, FormDefinition, Question, Step
 from forms_catalogue.schema import date_rules_text, json_number
 
 MEDIA_URL_ANSWER = "media_url"
@@ -319,7 +320,9 @@ def format_description(question: Question) -> str:
 
 def applies_when(definition: FormDefinition, step: Step, question: Question) -> str:
     """'Asked only when …' for a conditional question (its step's condition and its own), else ""."""
-    parts = [condition_text(definition, condition) for condition in (step.condition, question.condition)]
+    parts = [
+        condition_text(condition, definition) for condition in (step.condition, question.condition) if condition.rules
+    ]
     parts = [part for part in parts if part]
     if not parts:
         return ""
@@ -327,41 +330,6 @@ def applies_when(definition: FormDefinition, step: Step, question: Question) -> 
     if question.required:
         text += " " + gettext("Required when asked.")
     return text
-
-
-def condition_text(definition: FormDefinition, condition: Condition) -> str:
-    """A condition in words, e.g. '“Which bin was missed?” is “Brown bin”'."""
-    texts = [rule_text(definition, rule) for rule in condition.rules]
-    joiner = gettext(" and ") if condition.match == "all" else gettext(" or ")
-    return joiner.join(texts)
-
-
-def rule_text(definition: FormDefinition, rule: ConditionRule) -> str:
-    question = definition.question(rule.question_id)
-    label = question.label if question else rule.question_id
-
-    def value_name(value: str) -> str:
-        if question is None:
-            return value
-        if question.type == "yes_no":
-            return {"yes": gettext("Yes"), "no": gettext("No")}.get(value, value)
-        return question.option_label(value)
-
-    words = {
-        "equals": gettext("“%(question)s” is “%(value)s”"),
-        "not_equals": gettext("“%(question)s” is not “%(value)s”"),
-        "any_of": gettext("“%(question)s” is one of %(value)s"),
-        "is_answered": gettext("“%(question)s” is answered"),
-        "greater_than": gettext("“%(question)s” is more than %(value)s"),
-        "less_than": gettext("“%(question)s” is less than %(value)s"),
-    }
-    if rule.operator == "any_of":
-        value = ", ".join(f"“{value_name(item.strip())}”" for item in rule.value.split(","))
-    elif rule.operator in ("equals", "not_equals"):
-        value = value_name(rule.value)
-    else:
-        value = rule.value
-    return words.get(rule.operator, words["is_answered"]) % {"question": label, "value": value}
 
 
 def _join(*texts: str) -> str:
