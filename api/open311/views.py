@@ -281,7 +281,7 @@ def create_update(params, client: Open311Client) -> Document:
     if errors:
         raise Open311Error.bad_input(*errors)
     written = parse_w3c_datetime("updated_datetime", when) if when else None
-    lines = [description, *_update_details(params, status, written)]
+    lines = [description, *_update_details(params, client, status, written)]
     try:
         event = add_citizen_update(service_request, "\n".join(lines), via=Channel.OPEN311)
     except CaseworkError as error:
@@ -289,16 +289,17 @@ def create_update(params, client: Open311Client) -> Document:
     return Document("service_request_updates", [{"update_id": str(event.pk)}])
 
 
-def _update_details(params, status: str, when) -> list[str]:
-    """Lines staff read under a citizen's update: who sent it, when, the status they gave, media links."""
+def _update_details(params, client: Open311Client, status: str, when) -> list[str]:
+    """Lines staff read under a citizen's update: who wrote it, through which client, when, their status, media."""
     names = ((params.get("first_name") or "").strip(), (params.get("last_name") or "").strip())
     name = " ".join(part for part in names if part and part != "-")
     email = (params.get("email") or "").strip()
     sender = " ".join(part for part in (name, f"<{email}>" if email else "") if part)
     details = [gettext("From: %(who)s") % {"who": sender}] if sender else []
+    details.append(gettext("Sent through: %(client)s") % {"client": client.name})
     if when:
         details.append(gettext("Written: %(when)s") % {"when": timezone.localtime(when).strftime("%d %b %Y %H:%M")})
     if status:
         details.append(gettext("Status given by the citizen: %(status)s") % {"status": status})
     details += [gettext("Media: %(url)s") % {"url": url} for url in media_urls(params)]
-    return [""] + details if details else []
+    return ["", *details]

@@ -206,6 +206,7 @@ def test_an_update_in_goes_to_the_request_history_for_staff_and_not_back_out(cli
     assert event.kind == "citizen" and event.channel == "open311"
     assert event.citizen_note.startswith("It has been fixed, thanks.")
     assert "Sam Jones <resident@example.org>" in event.citizen_note and "photo/9.jpeg" in event.citizen_note
+    assert "Sent through: FixMyStreet" in event.citizen_note
     assert event.request.status == "received"  # the citizen's word does not close it; staff decide
     _, updates = get(client, "servicerequestupdates", "json")
     assert str(event.pk) not in {update["update_id"] for update in updates}
