@@ -10,9 +10,7 @@ problem document under /api/, Open311's error list (XML, or JSON for a `.json` p
 /open311/. Counts live in Django's cache, so every web node shares them when it is Redis.
 """
 
-import json
 from collections.abc import Callable
-from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
@@ -24,6 +22,7 @@ from portal.ratelimit import client_address, over_limit
 
 from .keys import PREFIX_ALPHABET, PREFIX_LENGTH
 from .models import Open311Client, QueueApiKey, live_key_prefixes
+from .open311.render import Document, render
 from .v1.problems import problem_response
 
 API_PATHS = ("/api/", "/open311/")
@@ -84,14 +83,8 @@ def too_many_requests(request: HttpRequest, limit: int, window: int) -> HttpResp
 
 def open311_error(path: str, code: int, description: str) -> HttpResponse:
     """An Open311 GeoReport v2 error list: JSON for a `.json` path, XML otherwise."""
-    if path.endswith(".json"):
-        body = json.dumps([{"code": code, "description": description}])
-        return HttpResponse(body, status=code, content_type="application/json; charset=utf-8")
-    body = (
-        '<?xml version="1.0" encoding="utf-8"?>\n'
-        f"<errors><error><code>{code}</code><description>{escape(description)}</description></error></errors>"
-    )
-    return HttpResponse(body, status=code, content_type="text/xml; charset=utf-8")
+    fmt = "json" if path.endswith(".json") else "xml"
+    return render(Document("errors", [{"code": code, "description": description}]), fmt, status=code)
 
 
 class ApiRateLimitMiddleware:

@@ -1,12 +1,14 @@
 """URLs of the headless portal: content API (/api/v2/), portal API (/api/v1/), Open311 (/open311/v2/)."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from .content import api_router, not_found
+from .open311 import urls as open311_urls
 from .v1 import api as portal_api
 
 urlpatterns = [
     path("api/v1/", portal_api.urls),
     path("api/v2/", api_router.urls),
     re_path(r"^api/v2/", not_found),
+    path("", include(open311_urls)),
 ]

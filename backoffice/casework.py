@@ -96,3 +96,28 @@ def acknowledge(request: ServiceRequest, *, by: str) -> bool:
         )
     request.refresh_from_db()
     return first_time
+
+
+@transaction.atomic
+def add_citizen_update(request: ServiceRequest, text: str, *, channel: str, via: str = "") -> RequestEvent:
+    """Record what the citizen (or a civic client on their behalf) added to the request, for staff.
+
+    The status does not change and nothing is sent: staff read the update in the history and
+    decide what to do. `channel` is how it came, `via` the client that sent it. Raises
+    CaseworkError for an empty update.
+    """
+    text = text.strip()
+    if not text:
+        raise CaseworkError(gettext("The update is empty."))
+    locked = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+    event = RequestEvent.objects.create(
+        request=locked,
+        kind=RequestEvent.Kind.CITIZEN,
+        from_status=locked.status,
+        to_status=locked.status,
+        citizen_note=text,
+        channel=channel,
+        via=via,
+    )
+    locked.save(update_fields=["updated_at"])
+    return event

@@ -112,7 +112,7 @@ class RequestEvent(models.Model):
     """One thing that happened to a request: submitted, status changed, assigned, a note added, acknowledged.
 
     `actor` is the member of staff who did it; a change made through the API has no actor
-    and names the API key in `via` instead.
+    and names the API key (or the Open311 client of a citizen update) in `via` instead.
     """
 
     class Kind(models.TextChoices):
@@ -121,6 +121,7 @@ class RequestEvent(models.Model):
         ASSIGNED = "assigned", _("Assigned")
         NOTE = "note", _("Note")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        CITIZEN = "citizen", _("Update from the citizen")
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -131,7 +132,7 @@ class RequestEvent(models.Model):
         _("made through"),
         max_length=150,
         blank=True,
-        help_text=_("The name of the API key that made this change, when no member of staff did."),
+        help_text=_("The API key or Open311 client that made this change, when no member of staff did."),
     )
     from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
@@ -140,6 +141,10 @@ class RequestEvent(models.Model):
     )
     internal_note = models.TextField(_("internal note"), blank=True)
     public_note = models.TextField(_("note for the citizen"), blank=True)
+    citizen_note = models.TextField(_("update from the citizen"), blank=True)
+    channel = models.CharField(
+        _("received through"), max_length=10, choices=Channel.choices, blank=True, help_text=_("For citizen updates.")
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
