@@ -9,6 +9,7 @@ finishes on version N, and answers are keyed by stable question ids.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -203,6 +204,34 @@ class FormDefinition:
                 if step.repeat:
                     repeating.add(question.id)
         return problems
+
+
+@dataclass(frozen=True)
+class ShownStep:
+    """A step as a journey shows it: the step, and those of its questions whose conditions hold."""
+
+    step: Step
+    questions: tuple[Question, ...]
+
+
+def shown_steps(definition: FormDefinition, answers_of: Callable[[Step], Mapping[str, Any]]) -> Iterator[ShownStep]:
+    """The steps a journey shows, in order, for its answers; the last is an exit page when one's condition holds.
+
+    Conditions read the answers of the steps shown before: once a step without a repeat has
+    been yielded, `answers_of(step)` is asked for its answers (by question id), so a caller may
+    check each step as it comes. Answers inside repeated items never count (conditions cannot
+    name them). The web wizard and `answers.check_answers` both walk a form with this.
+    """
+    earlier: dict[str, Any] = {}
+    for step in definition.steps:
+        if not step.condition.holds(earlier):
+            continue
+        if step.is_exit:  # the journey ends here
+            yield ShownStep(step, ())
+            return
+        yield ShownStep(step, tuple(question for question in step.questions if question.condition.holds(earlier)))
+        if not step.repeat:
+            earlier.update(answers_of(step))
 
 
 def _step_kind_problems(step: Step) -> list[str]:

@@ -43,16 +43,7 @@ class AddAnotherForm(forms.Form):
         return cleaned_data
 
     def limit_message(self, count: int, minimum: bool) -> str:
-        """ "You must add at least 2 documents" or "You cannot add more than 6 people"."""
-        if minimum:
-            message = ngettext(
-                "You must add at least %(count)s %(label)s", "You must add at least %(count)s %(label)s", count
-            )
-        else:
-            message = ngettext(
-                "You cannot add more than %(count)s %(label)s", "You cannot add more than %(count)s %(label)s", count
-            )
-        return message % {"count": count, "label": self.repeat.label_for(count)}
+        return repeat_limit_message(self.repeat, count, minimum)
 
     def answers(self) -> dict:
         return {"add_another": self.cleaned_data["add_another"]}
@@ -64,6 +55,19 @@ class AddAnotherForm(forms.Form):
     def for_items(cls, item_count: int, repeat: Repeat) -> type["AddAnotherForm"]:
         """A subclass that knows how many items there are and the repeat's limits and labels."""
         return type("AddAnotherStepForm", (cls,), {"item_count": item_count, "repeat": repeat})
+
+
+def repeat_limit_message(repeat: Repeat, count: int, minimum: bool) -> str:
+    """ "You must add at least 2 documents" (minimum) or "You cannot add more than 6 people"."""
+    if minimum:
+        message = ngettext(
+            "You must add at least %(count)s %(label)s", "You must add at least %(count)s %(label)s", count
+        )
+    else:
+        message = ngettext(
+            "You cannot add more than %(count)s %(label)s", "You cannot add more than %(count)s %(label)s", count
+        )
+    return message % {"count": count, "label": repeat.label_for(count)}
 
 
 class CheckAnswersForm(forms.Form):

@@ -27,10 +27,11 @@ from django.utils.translation import ngettext
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView
 
-from backoffice.intake import SubmittedFile, submit
+from backoffice.intake import submit
 
+from .answers import RequestAnswers, contact_email
 from .builder import FormBuilder
-from .definition import FormDefinition, Step
+from .definition import FormDefinition, Step, shown_steps
 from .forms import AddAnotherForm, CheckAnswersForm
 from .journey import (
     CHECK_STEP,
@@ -109,24 +110,22 @@ class EFormWizard(NamedUrlSessionWizardView):
         if getattr(self, "_resolved_form_list", None) is not None:
             return self._resolved_form_list.copy()
         stored = self.stored_answers()
-        earlier: dict[str, Any] = {}
         form_list: OrderedDict[str, type] = OrderedDict()
-        for step in self.definition.steps:
-            if not step.condition.holds(earlier):
-                continue
+        ended = False
+        for shown in shown_steps(self.definition, lambda step: stored.get(step.id, {})):
+            step = shown.step
+            form_class = FormBuilder(shown.questions).get_form_class()
             if step.is_exit:  # the journey ends here: no later step, no check your answers
-                form_list[step.id] = FormBuilder(()).get_form_class()
-                break
-            form_class = self.form_class_for(step, earlier)
-            if step.repeat:
+                form_list[step.id] = form_class
+                ended = True
+            elif step.repeat:
                 count = self.repeat_count(step)
                 for number in range(1, count + 1):
                     form_list[item_step_name(step.id, number)] = form_class
                 form_list[list_step_name(step.id)] = AddAnotherForm.for_items(count, step.repeat)
             else:
                 form_list[step.id] = form_class
-                earlier.update(stored.get(step.id, {}))
-        else:
+        if not ended:
             form_list[CHECK_STEP] = CheckAnswersForm
         self._resolved_form_list = form_list
         self._cache_signature = None
@@ -134,10 +133,6 @@ class EFormWizard(NamedUrlSessionWizardView):
 
     def forget_form_list(self) -> None:
         self._resolved_form_list = None
-
-    def form_class_for(self, step: Step, earlier: dict[str, Any]):
-        visible = tuple(question for question in step.questions if question.condition.holds(earlier))
-        return FormBuilder(visible).get_form_class()
 
     def step_definition(self, step_name: str) -> Step | None:
         """The definition step behind a step name: an item or list step gives its repeating step; check gives None."""
@@ -286,31 +281,20 @@ class EFormWizard(NamedUrlSessionWizardView):
 
     def submit(self, check_form):
         """Re-validate every step, store the request once, clean up, and go to the confirmation."""
-        answers: dict[str, Any] = {}
-        files: list[SubmittedFile] = []
+        collected = RequestAnswers()
         for name in self.get_form_list():
             if name == CHECK_STEP or name.endswith(LIST_SUFFIX):
                 continue
             form = self.get_form(name, data=self.storage.get_step_data(name), files=self.storage.get_step_files(name))
             if not form.is_valid():
                 return redirect(self.get_step_url(name))
-            item = parse_item_step(name)
-            step_answers = form.answers()
-            if item:
-                answers.setdefault(item[0], []).append(step_answers)
-            else:
-                answers.update(step_answers)
-            for question in form.questions:
-                if question.type == "file" and form.cleaned_data.get(question.id):
-                    files.append(
-                        SubmittedFile(question.id, form.cleaned_data[question.id], item[1] - 1 if item else None)
-                    )
+            collected.add(form, parse_item_step(name))
         service_request, _created = submit(
             service=self.page.get_parent().specific,
-            answers=answers,
+            answers=collected.answers,
             form_version=self.version,
-            files=files,
-            contact_email=_contact_email(answers),
+            files=collected.files,
+            contact_email=contact_email(collected.answers),
             idempotency_key=f"web:{self.page.pk}:{self.journey_id}",
         )
         remember_submission(self.request.session, self.journey_id, service_request.pk)
@@ -424,8 +408,3 @@ def _item_summary(step: Step, answers: dict[str, Any]) -> str:
 
     first = next(iter(step.questions), None)
     return answer_for_display(first, answers.get(first.id)) if first else ""
-
-
-def _contact_email(answers: dict[str, Any]) -> str:
-    email = answers.get("email")
-    return email if isinstance(email, str) else ""
