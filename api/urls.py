@@ -1,9 +1,11 @@
 """URLs of the headless portal: content API (/api/v2/), portal API (/api/v1/), Open311 (/open311/v2/)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from .v1 import api as portal_api
+from .v1.views import unknown_path
 
 urlpatterns = [
     path("api/v1/", portal_api.urls),
+    re_path(r"^api/v1/", unknown_path, name="api-v1-unknown"),
 ]

@@ -1,17 +1,28 @@
 """The portal API, version 1 (django-ninja): forms, submissions, tracking and back-office pull.
 
 OpenAPI 3 document at `/api/v1/openapi.json`, interactive docs at `/api/v1/docs`. Every error
-is an RFC 9457 problem document (`problems.py`).
+is an RFC 9457 problem document (`problems.py`), declared in the document as
+application/problem+json.
 """
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from .problems import problem_response
+from . import forms, requests
+from .problems import declare_problem_media_type, problem_response
 
-api = NinjaAPI(
+
+class PortalAPI(NinjaAPI):
+    """A NinjaAPI whose OpenAPI document gives problem responses the media type they are sent with."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        return declare_problem_media_type(super().get_openapi_schema(*args, **kwargs))
+
+
+api = PortalAPI(
     title="Council portal API",
     version="1",
     description=(
@@ -22,13 +33,24 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
+api.add_router("", forms.router)
+api.add_router("", requests.router)
+
+
+def error_pointer(location: tuple | list) -> str:
+    """Where a validation error is: a JSON Pointer into the body (ninja puts the body under its parameter's name),
+    or "/<name>" for a path, query or header parameter."""
+    source, *path = location or ("",)
+    if source == "body":
+        path = path[1:]
+    return "".join(f"/{str(part).replace('~', '~0').replace('/', '~1')}" for part in path)
 
 
 @api.exception_handler(NinjaValidationError)
 def invalid_request(request, exc: NinjaValidationError):
     errors = [
         {
-            "pointer": "/" + "/".join(str(part) for part in error.get("loc", ())[1:]),
+            "pointer": error_pointer(error.get("loc", ())),
             "message": str(error.get("msg", "Invalid value")),
             "code": str(error.get("type", "invalid")),
         }
@@ -52,3 +74,8 @@ def not_found(request, exc: Http404):
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
     return problem_response(request, exc.status_code, "http-error", str(exc.message))
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request, exc: RequestDataTooBig):
+    return problem_response(request, 413, "body-too-large", "Body too large", str(exc))
