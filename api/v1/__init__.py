@@ -7,7 +7,8 @@ application/problem+json.
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
-from ninja import NinjaAPI
+from django.urls import reverse
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -33,6 +34,30 @@ api = PortalAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
+
+
+class ApiIndex(Schema):
+    """Where the API describes itself."""
+
+    title: str
+    version: str
+    openapi: str
+    docs: str
+
+
+@api.get(
+    "/", response={200: ApiIndex}, operation_id="api_index", summary="Where the API describes itself", tags=["API"]
+)
+def api_index(request):
+    """Links to the OpenAPI document and the interactive docs."""
+    return {
+        "title": api.title,
+        "version": api.version,
+        "openapi": request.build_absolute_uri(reverse("api-v1:openapi-json")),
+        "docs": request.build_absolute_uri(reverse("api-v1:openapi-view")),
+    }
+
+
 api.add_router("", forms.router)
 api.add_router("", requests.router)
 

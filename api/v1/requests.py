@@ -398,4 +398,4 @@ def look_up_status(request: HttpRequest, query: StatusQuery):
     found = find_request(form.cleaned_data["reference"], form.cleaned_data["email"])
     if found is None:
         return problem_response(request, 404, "request-not-found", _("Request not found"), _(NOT_FOUND))
-    return 200, request_status(request, found)
+    return request_status(request, found)
