@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Path, Router, Schema
 
 from forms_catalogue.exchange import export_document
@@ -99,8 +100,8 @@ def unknown_form(request: HttpRequest, code: str) -> JsonResponse:
         request,
         404,
         "form-not-found",
-        "Form not found",
-        f"There is no live form with the code '{code[:100]}'. GET /api/v1/forms lists the codes.",
+        _("Form not found"),
+        _("There is no live form with the code '%(code)s'. GET /api/v1/forms lists the codes.") % {"code": code[:100]},
     )
 
 

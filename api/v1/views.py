@@ -1,6 +1,7 @@
 """Plain Django views of the portal API: what answers a path under /api/v1/ that no operation has."""
 
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from .problems import problem_response
@@ -13,6 +14,6 @@ def unknown_path(request: HttpRequest) -> JsonResponse:
         request,
         404,
         "not-found",
-        "Not found",
-        "There is no such operation in the portal API. /api/v1/openapi.json lists them; /api/v1/docs shows them.",
+        _("Not found"),
+        _("There is no such operation in the portal API. /api/v1/openapi.json lists them; /api/v1/docs shows them."),
     )
