@@ -146,9 +146,11 @@ def submit_answers(
     """Check the answers against the version's definition, then store the request for the page's service.
 
     Returns the request and True, or the request an earlier call with the same idempotency key
-    made and False. Raises AnswersInvalid or JourneyEnded (nothing is stored then), or
-    `backoffice.intake.IntakeError`.
+    made and False. Raises AnswersInvalid or JourneyEnded (nothing is stored then),
+    `backoffice.intake.IntakeError`, or ValueError when the version is not one of the page's.
     """
+    if version.page_id != page.pk:
+        raise ValueError(f"Form version {version.pk} is not a version of the e-form page {page.pk}.")
     checked = check_answers(version.definition(), answers, files)
     return submit(
         service=page.get_parent().specific,
@@ -258,7 +260,7 @@ class _AnswersCheck:
             for problem in problems:
                 self.add(problem, self.sort_key(question.id, tokens[:2]))
                 self.faulty.add(question.id)
-            if problems and values.get(question.id) is not None:
+            if problems and _is_shallow(values.get(question.id)):
                 answers[question.id] = values[question.id]
         self.collected.add(form, (tokens[0], int(tokens[1]) + 1) if tokens else None)
         return answers
@@ -364,19 +366,22 @@ class _AnswersCheck:
                 self.add(self.unknown(name, ()), self.sort_key(""))
 
     def unknown(self, name: Any, tokens: tuple[str, ...]) -> AnswerProblem:
-        """The problem of a key that is not a question there: "This form has no question 'xyz'"."""
-        repeating = next(
-            (step for step in self.definition.steps if step.repeat and any(q.id == name for q in step.questions)),
-            None,
-        )
-        if repeating is not None and not tokens:
-            message = gettext("“%(id)s” is asked for each %(item)s: give it in each object of “%(step)s”") % {
-                "id": name,
-                "item": repeating.repeat.item_label,
-                "step": repeating.id,
-            }
+        """The problem of a key that is not a question there: "This form has no question “xyz”"."""
+        if tokens:
+            item = self.definition.step(tokens[0]).repeat
+            message = gettext("There is no question “%(id)s” for each %(item)s") % {"id": name, "item": item.item_label}
         else:
+            repeating = next(
+                (step for step in self.definition.steps if step.repeat and any(q.id == name for q in step.questions)),
+                None,
+            )
             message = gettext("This form has no question “%(id)s”") % {"id": name}
+            if repeating is not None:
+                message = gettext("“%(id)s” is asked for each %(item)s: give it in each object of “%(step)s”") % {
+                    "id": name,
+                    "item": repeating.repeat.item_label,
+                    "step": repeating.id,
+                }
         return AnswerProblem(json_pointer(*tokens, name), str(name), message, "unknown_question")
 
     def check_unused_files(self) -> None:
@@ -398,6 +403,14 @@ class _AnswersCheck:
         tokens = str(pointer).split("/")[1:]
         question = self.definition.question(tokens[-1]) if tokens else None
         return question if question is not None and len(tokens) in (1, 3) else None
+
+
+def _is_shallow(value: Any) -> bool:
+    """True for an answer conditions can read as sent: a value, or a list or object of values (never deep junk)."""
+    if value is None:
+        return False
+    inner = value.values() if isinstance(value, Mapping) else value if isinstance(value, list) else ()
+    return not any(isinstance(item, (Mapping, list)) for item in inner)
 
 
 # --- JSON answers to form data --------------------------------------------------------------
