@@ -1,6 +1,7 @@
 """API keys: one per back-office system pulling a queue, one per Open311 client."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,15 @@ class ApiKey(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        forget_live_prefixes()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        forget_live_prefixes()
+        return result
+
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
@@ -42,6 +52,27 @@ class ApiKey(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+LIVE_PREFIXES_KEY = "api:live-key-prefixes"
+
+
+def live_key_prefixes() -> frozenset[str]:
+    """`<kind>_<prefix>` of every key not revoked, from the cache (one query when it is cold)."""
+    prefixes = cache.get(LIVE_PREFIXES_KEY)
+    if prefixes is None:
+        prefixes = frozenset(
+            f"{model.KEY_KIND}_{prefix}"
+            for model in (QueueApiKey, Open311Client)
+            for prefix in model.objects.filter(revoked_at__isnull=True).values_list("prefix", flat=True)
+        )
+        cache.set(LIVE_PREFIXES_KEY, prefixes, timeout=300)
+    return prefixes
+
+
+def forget_live_prefixes() -> None:
+    """Called when a key is issued, renamed, revoked or deleted."""
+    cache.delete(LIVE_PREFIXES_KEY)
 
 
 class QueueApiKey(ApiKey):

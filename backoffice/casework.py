@@ -1,7 +1,9 @@
-"""What staff do to a request: claim or assign it, change its status, add notes.
+"""What staff (and department systems, through the API) do to a request: claim or assign it,
+change its status, add notes, acknowledge it.
 
 Each change writes the request, its history event and (for anything the citizen should
-hear about) the citizen's email delivery in one transaction.
+hear about) the citizen's email delivery in one transaction. A change made by a member of
+staff names them as `actor`; one made through the API names the API key in `via`.
 """
 
 from django.db import transaction
@@ -19,9 +21,18 @@ class CaseworkError(ValueError):
 
 @transaction.atomic
 def change_status(
-    request: ServiceRequest, status: str, *, actor, internal_note: str = "", public_note: str = ""
+    request: ServiceRequest,
+    status: str,
+    *,
+    actor,
+    internal_note: str = "",
+    public_note: str = "",
+    via: str = "",
 ) -> RequestEvent:
-    """Move the request to `status`, record it, and queue the citizen's email when they should hear of it."""
+    """Move the request to `status`, record it, and queue the citizen's email when they should hear of it.
+
+    Raises CaseworkError for an unknown status, or the same status without a note.
+    """
     internal_note, public_note = internal_note.strip(), public_note.strip()
     if status not in Status.values:
         raise CaseworkError(gettext("Unknown status '%(status)s'.") % {"status": status})
@@ -32,6 +43,7 @@ def change_status(
         request=locked,
         kind=RequestEvent.Kind.STATUS if status != locked.status else RequestEvent.Kind.NOTE,
         actor=actor,
+        via=via,
         from_status=locked.status,
         to_status=status,
         internal_note=internal_note,
@@ -61,3 +73,26 @@ def assign(request: ServiceRequest, assignee, *, actor) -> RequestEvent:
     )
     request.refresh_from_db()
     return event
+
+
+@transaction.atomic
+def acknowledge(request: ServiceRequest, *, by: str) -> bool:
+    """Record that the queue's own system has received the request (`by` names its API key).
+
+    Idempotent: True when this call acknowledged it (with an "Acknowledged" event in its
+    history), False when it already was; `request.acknowledged_at` is the first time either way.
+    """
+    locked = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+    first_time = locked.acknowledged_at is None
+    if first_time:
+        locked.acknowledged_at = timezone.now()
+        locked.save(update_fields=["acknowledged_at", "updated_at"])
+        RequestEvent.objects.create(
+            request=locked,
+            kind=RequestEvent.Kind.ACKNOWLEDGED,
+            via=by,
+            from_status=locked.status,
+            to_status=locked.status,
+        )
+    request.refresh_from_db()
+    return first_time

@@ -75,6 +75,7 @@ def request_document(request: ServiceRequest, idempotency_key: str) -> dict[str,
         "answers": json_safe(request.answers),
         "files": [
             {
+                "id": item.pk,
                 "question_id": item.question_id,
                 "item_index": item.item_index,
                 "name": item.original_name,

@@ -2,13 +2,14 @@
 
 from django.conf import settings
 from django.core import signing
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from .documents import FILE_LINK_SALT
+from .files import attachment_response
 from .forms import TrackForm
 from .models import RequestFile
 from .tracking import NOT_FOUND, TOO_MANY, find_request, over_rate_limit, public_updates
@@ -39,12 +40,6 @@ def file_download(request, token: str):
     """An uploaded file, for the holder of a signed, unexpired link; always as an attachment."""
     try:
         data = signing.loads(token, salt=FILE_LINK_SALT, max_age=settings.FILE_LINK_MAX_AGE)
-        item = RequestFile.objects.get(pk=data["file"])
-        handle = item.file.open("rb")
+        return attachment_response(RequestFile.objects.get(pk=data["file"]))
     except (signing.BadSignature, RequestFile.DoesNotExist, KeyError, TypeError, ValueError, OSError):
         raise Http404("This link is not valid or has expired.") from None
-    response = FileResponse(handle, as_attachment=True, filename=item.original_name)
-    response["Content-Type"] = item.content_type or "application/octet-stream"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -13,14 +13,16 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from . import forms, requests
-from .problems import declare_problem_media_type, problem_response
+from .backoffice import router as queue_router
+from .problems import declare_problem_media_type, declare_rate_limit, problem_response
 
 
 class PortalAPI(NinjaAPI):
-    """A NinjaAPI whose OpenAPI document gives problem responses the media type they are sent with."""
+    """A NinjaAPI whose OpenAPI document gives problem responses the media type they are sent with,
+    and declares the rate limit's 429 on every operation."""
 
     def get_openapi_schema(self, *args, **kwargs):
-        return declare_problem_media_type(super().get_openapi_schema(*args, **kwargs))
+        return declare_rate_limit(declare_problem_media_type(super().get_openapi_schema(*args, **kwargs)))
 
 
 api = PortalAPI(
@@ -62,20 +64,23 @@ api.add_router("", forms.router)
 api.add_router("", requests.router)
 
 
-def error_pointer(location: tuple | list) -> str:
-    """Where a validation error is: a JSON Pointer into the body (ninja puts the body under its parameter's name),
-    or "/<name>" for a path, query or header parameter."""
-    source, *path = location or ("",)
-    if source == "body":
-        path = path[1:]
-    return "".join(f"/{str(part).replace('~', '~0').replace('/', '~1')}" for part in path)
+def json_pointer(location: tuple) -> str:
+    """Where a validation error is, as an RFC 6901 pointer into the query, path or JSON body.
+
+    Ninja places a body schema under its parameter's name (`("body", "change", "status")`);
+    the client sent that schema as the whole body, so the pointer leaves the name out (`/status`).
+    """
+    source, *parts = location or ("",)
+    if source == "body" and parts:
+        parts = parts[1:]
+    return "/" + "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in parts)
 
 
 @api.exception_handler(NinjaValidationError)
 def invalid_request(request, exc: NinjaValidationError):
     errors = [
         {
-            "pointer": error_pointer(error.get("loc", ())),
+            "pointer": json_pointer(tuple(error.get("loc", ()))),
             "message": str(error.get("msg", "Invalid value")),
             "code": str(error.get("type", "invalid")),
         }
@@ -86,9 +91,11 @@ def invalid_request(request, exc: NinjaValidationError):
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc: AuthenticationError):
-    return problem_response(
+    response = problem_response(
         request, 401, "unauthenticated", "An API key is needed", "Send a valid key as 'Authorization: Bearer <key>'."
     )
+    response["WWW-Authenticate"] = 'Bearer realm="council-portal"'
+    return response
 
 
 @api.exception_handler(Http404)
@@ -104,3 +111,6 @@ def http_error(request, exc: HttpError):
 @api.exception_handler(RequestDataTooBig)
 def body_too_large(request, exc: RequestDataTooBig):
     return problem_response(request, 413, "body-too-large", "Body too large", str(exc))
+
+
+api.add_router("/queue/", queue_router)

@@ -71,3 +71,20 @@ def declare_problem_media_type(document: dict[str, Any]) -> dict[str, Any]:
                 if reference.rsplit("/", 1)[-1] in names:
                     content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
     return document
+
+
+def declare_rate_limit(document: dict[str, Any]) -> dict[str, Any]:
+    """Declare the 429 problem the API rate limit (api.middleware) may give any operation, with Retry-After."""
+    too_many = {
+        "description": "Too Many Requests",
+        "headers": {
+            "Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "string"}}
+        },
+        "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            if 429 not in responses and "429" not in responses:
+                responses[429] = too_many
+    return document

@@ -62,6 +62,13 @@ class ServiceRequest(models.Model):
         related_name="assigned_requests",
     )
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(
+        _("acknowledged"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the queue's own system first confirmed it had received the request (through the API)."),
+    )
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -69,7 +76,10 @@ class ServiceRequest(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("service request")
-        indexes = [models.Index(fields=["queue", "status", "-created_at"])]
+        indexes = [
+            models.Index(fields=["queue", "status", "-created_at"]),
+            models.Index(fields=["queue", "acknowledged_at", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.display_reference
@@ -99,18 +109,29 @@ class RequestFile(models.Model):
 
 
 class RequestEvent(models.Model):
-    """One thing that happened to a request: submitted, status changed, assigned, a note added."""
+    """One thing that happened to a request: submitted, status changed, assigned, a note added, acknowledged.
+
+    `actor` is the member of staff who did it; a change made through the API has no actor
+    and names the API key in `via` instead.
+    """
 
     class Kind(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
         STATUS = "status", _("Status changed")
         ASSIGNED = "assigned", _("Assigned")
         NOTE = "note", _("Note")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    via = models.CharField(
+        _("made through"),
+        max_length=150,
+        blank=True,
+        help_text=_("The name of the API key that made this change, when no member of staff did."),
     )
     from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=Status.choices, blank=True)

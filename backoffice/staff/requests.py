@@ -14,7 +14,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +34,7 @@ from forms_catalogue.summary import request_sections
 from home.models import ServicePage
 
 from .. import casework
+from ..files import attachment_response
 from ..models import DeliveryState, ServiceRequest, Status
 from ..models.requests import OPEN_STATUSES
 from ..references import normalise_reference
@@ -382,15 +383,10 @@ class RequestFileView(RequestDetailView):
     def get(self, request, *args, file_pk, **kwargs):
         item = get_object_or_404(self.object.files, pk=file_pk)
         try:
-            handle = item.file.open("rb")
-        except (FileNotFoundError, OSError, ValueError):
+            response = attachment_response(item)
+        except (OSError, ValueError):
             raise Http404(gettext("The file is no longer stored.")) from None
         audit.record(self.object, audit.DOWNLOAD_FILE, request.user, file_id=item.pk, question_id=item.question_id)
-        response = FileResponse(handle, as_attachment=True, filename=item.original_name)
-        response["Content-Type"] = item.content_type or "application/octet-stream"
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["Cache-Control"] = "private, no-store"
         return response
 
 

@@ -118,7 +118,7 @@ def test_the_openapi_document_declares_every_operation_and_problem_as_sent(clien
                 assert list(response["content"]) == ["application/problem+json"], (operation["operationId"], status)
     submit = document["paths"]["/api/v1/forms/{code}/requests"]["post"]
     assert set(submit["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
-    assert set(submit["responses"]) == {"201", "400", "404", "413", "415", "422", "503"}
+    assert set(submit["responses"]) == {"201", "400", "404", "413", "415", "422", "429", "503"}
     assert "exit_page" in document["components"]["schemas"]["SubmissionProblem"]["properties"]
 
 
