@@ -99,3 +99,24 @@ class Open311Client(ApiKey):
     class Meta(ApiKey.Meta):
         verbose_name = _("Open311 client")
         verbose_name_plural = _("Open311 clients")
+
+
+class IdempotentSubmission(models.Model):
+    """A request made through the portal API with an Idempotency-Key, and a digest of the body that made it.
+
+    A retry with the same key and body gets that request again; the same key with another body is
+    refused. Kept as long as the request is (deleted with it).
+    """
+
+    key = models.CharField(_("idempotency key"), max_length=64, unique=True)
+    body_sha256 = models.CharField(_("SHA-256 of the body"), max_length=64)
+    request = models.OneToOneField(
+        "backoffice.ServiceRequest", verbose_name=_("request"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("idempotent API submission")
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.request_id}"

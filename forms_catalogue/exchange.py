@@ -105,12 +105,13 @@ def clean_rich_text(html: str) -> str:
     return EditorHTMLConverter(features=CONFIRMATION_FEATURES).to_database_format(html)
 
 
-def form_json(page) -> dict[str, Any]:
+def form_json(page, definition: FormDefinition | None = None) -> dict[str, Any]:
     """The `form` part of a document for an EFormPage: its definition, intro and confirmation text.
 
-    A form without "Save and come back later" says so with `"allow_save": false`.
+    `definition` (e.g. a frozen version's) stands in for the page's own. A form without "Save and
+    come back later" says so with `"allow_save": false`.
     """
-    definition = page.definition().to_json()
+    definition = (definition or page.definition()).to_json()
     return {
         "title": definition.pop("title"),
         "intro": page.intro,
@@ -121,18 +122,26 @@ def form_json(page) -> dict[str, Any]:
     }
 
 
-def export_document(page_or_definition, *, intro: str = "", confirmation_text: str = "", pattern=None) -> dict:
+def export_document(
+    page_or_definition, *, intro: str = "", confirmation_text: str = "", pattern=None, version=None
+) -> dict:
     """The exchange document of an EFormPage (its latest revision, published or not) or of a FormDefinition.
 
-    `pattern` ({"id", "name", "description"}) overrides the one the page records; for a page made
-    from a pattern that is no longer available the pattern is named by its id alone.
+    With `version` (a FormVersion of the page) the document holds that frozen, published
+    definition with the live page's texts instead: what citizens answer now. `pattern`
+    ({"id", "name", "description"}) overrides the one the page records; for a page made from a
+    pattern that is no longer available the pattern is named by its id alone.
     """
     from .models import EFormPage
 
     source = {"council": settings.COUNCIL_NAME, "exported_at": timezone.now().isoformat(timespec="seconds")}
     if isinstance(page_or_definition, EFormPage):
-        page = page_or_definition.get_latest_revision_as_object() if page_or_definition.pk else page_or_definition
-        form = form_json(page)
+        if version is not None:
+            page = page_or_definition
+            form = form_json(page, version.definition())
+        else:
+            page = page_or_definition.get_latest_revision_as_object() if page_or_definition.pk else page_or_definition
+            form = form_json(page)
         parent = page_or_definition.get_parent() if page_or_definition.pk else None
         source["service"] = parent.title if parent else ""
         pattern = pattern or _pattern_summary(page.pattern_id)

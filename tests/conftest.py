@@ -5,6 +5,7 @@ import os
 import dj_database_url
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from tests.demo_database import copy_demo_database, drop_copy, is_postgres
 
@@ -64,3 +65,11 @@ def media_root(settings, tmp_path):
     """Uploads (temporary and stored with requests) go to a folder of this test only."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def clear_cache():
+    """An empty cache before and after (rate-limit counters live there)."""
+    cache.clear()
+    yield cache
+    cache.clear()

@@ -1,18 +1,31 @@
 """The portal API, version 1 (django-ninja): forms, submissions, tracking and back-office pull.
 
 OpenAPI 3 document at `/api/v1/openapi.json`, interactive docs at `/api/v1/docs`. Every error
-is an RFC 9457 problem document (`problems.py`).
+is an RFC 9457 problem document (`problems.py`), declared in the document as
+application/problem+json.
 """
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
-from ninja import NinjaAPI
+from django.urls import reverse
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from . import forms, requests
 from .backoffice import router as queue_router
-from .problems import problem_response
+from .problems import declare_problem_media_type, declare_rate_limit, problem_response
 
-api = NinjaAPI(
+
+class PortalAPI(NinjaAPI):
+    """A NinjaAPI whose OpenAPI document gives problem responses the media type they are sent with,
+    and declares the rate limit's 429 on every operation."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        return declare_rate_limit(declare_problem_media_type(super().get_openapi_schema(*args, **kwargs)))
+
+
+api = PortalAPI(
     title="Council portal API",
     version="1",
     description=(
@@ -23,6 +36,32 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
+
+
+class ApiIndex(Schema):
+    """Where the API describes itself."""
+
+    title: str
+    version: str
+    openapi: str
+    docs: str
+
+
+@api.get(
+    "/", response={200: ApiIndex}, operation_id="api_index", summary="Where the API describes itself", tags=["API"]
+)
+def api_index(request):
+    """Links to the OpenAPI document and the interactive docs."""
+    return {
+        "title": api.title,
+        "version": api.version,
+        "openapi": request.build_absolute_uri(reverse("api-v1:openapi-json")),
+        "docs": request.build_absolute_uri(reverse("api-v1:openapi-view")),
+    }
+
+
+api.add_router("", forms.router)
+api.add_router("", requests.router)
 
 
 def json_pointer(location: tuple) -> str:
@@ -67,6 +106,11 @@ def not_found(request, exc: Http404):
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
     return problem_response(request, exc.status_code, "http-error", str(exc.message))
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request, exc: RequestDataTooBig):
+    return problem_response(request, 413, "body-too-large", "Body too large", str(exc))
 
 
 api.add_router("/queue/", queue_router)

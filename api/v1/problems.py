@@ -48,3 +48,43 @@ def problem_response(
         **extensions,
     }
     return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def problem_schema_names() -> set[str]:
+    """The names of Problem and every schema derived from it (as the OpenAPI document's components name them)."""
+    names, classes = set(), [Problem]
+    while classes:
+        cls = classes.pop()
+        names.add(cls.__name__)
+        classes.extend(cls.__subclasses__())
+    return names
+
+
+def declare_problem_media_type(document: dict[str, Any]) -> dict[str, Any]:
+    """Declare every problem response of an OpenAPI document as application/problem+json, as it is sent."""
+    names = problem_schema_names()
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            for response in operation.get("responses", {}).values():
+                content = response.get("content", {})
+                reference = content.get("application/json", {}).get("schema", {}).get("$ref", "")
+                if reference.rsplit("/", 1)[-1] in names:
+                    content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+    return document
+
+
+def declare_rate_limit(document: dict[str, Any]) -> dict[str, Any]:
+    """Declare the 429 problem the API rate limit (api.middleware) may give any operation, with Retry-After."""
+    too_many = {
+        "description": "Too Many Requests",
+        "headers": {
+            "Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "string"}}
+        },
+        "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            if 429 not in responses and "429" not in responses:
+                responses[429] = too_many
+    return document

@@ -170,6 +170,8 @@ DELIVERY_RETRY = {
 TRACK_RATE_LIMIT = (int(os.environ.get("TRACK_RATE_LIMIT", "10")), 15 * 60)  # look-ups per address per window
 # Per API key (or per address without one) per minute, on /api/ and /open311/.
 API_RATE_LIMIT = (int(os.environ.get("API_RATE_LIMIT", "120")), 60)
+# The largest body the portal API reads (a submission with its files, as JSON with base64 or multipart).
+API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_MB", "15")) * 1024 * 1024
 # Open311 jurisdiction_id; when set, clients must send it (GeoReport v2).
 OPEN311_JURISDICTION_ID = os.environ.get("OPEN311_JURISDICTION_ID", "")
 TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "")  # e.g. HTTP_X_FORWARDED_FOR behind a proxy

@@ -1,7 +1,6 @@
-"""Fixtures of the back-office staff and tracking tests: staff of two departments, admins, a clean cache."""
+"""Fixtures of the back-office staff and tracking tests: staff of two departments, admins."""
 
 import pytest
-from django.core.cache import cache
 
 from .factories import HIGHWAYS, WASTE, make_staff, make_user, make_web_team_member
 
@@ -32,11 +31,3 @@ def superuser(db):
 def web_team(db):
     """A web-team admin with `backoffice.manage_deliveries`, in no queue's group."""
     return make_web_team_member()
-
-
-@pytest.fixture
-def clear_cache():
-    """An empty cache before and after (rate-limit counters live there)."""
-    cache.clear()
-    yield cache
-    cache.clear()
