@@ -29,7 +29,8 @@ from wagtail.signals import page_published, page_slug_changed, page_unpublished,
 from wagtail.views import serve as wagtail_serve
 
 GENERATION_KEY = "forms_catalogue:routes:generation"
-MAP_KEY = "forms_catalogue:routes:map:{generation}"
+MAP_FORMAT = 2  # part of the map's cache key: a release that changes RouteMap never reads an older one
+MAP_KEY = f"forms_catalogue:routes:map:{MAP_FORMAT}:{{generation}}"
 MAP_TIMEOUT = 24 * 60 * 60
 
 
@@ -45,10 +46,15 @@ class SiteRoot:
 
 @dataclass
 class RouteMap:
-    """The sites, and the live e-forms without view restrictions by their URL path (page ids)."""
+    """The sites, and the live e-forms without view restrictions by their URL path (page ids).
+
+    `site_root_paths` is Wagtail's `Site.get_site_root_paths()`, handed to each page found so
+    that its `url` needs no further cache lookup.
+    """
 
     sites: tuple[SiteRoot, ...] = ()
     forms: dict[str, int] = field(default_factory=dict)
+    site_root_paths: list = field(default_factory=list)
 
 
 class _ProcessCache(threading.local):
@@ -109,7 +115,7 @@ def build_route_map() -> RouteMap:
         for url_path, page_id, tree_path in EFormPage.objects.live().values_list("url_path", "pk", "path")
         if not tree_path.startswith(restricted)
     }
-    return RouteMap(sites=sites, forms=forms)
+    return RouteMap(sites=sites, forms=forms, site_root_paths=list(Site.get_site_root_paths()))
 
 
 def route_map(request: HttpRequest | None = None) -> RouteMap:
@@ -163,6 +169,8 @@ def find_form(request: HttpRequest, path: str):
         page_id = routes.forms.get(url_path)
         if page_id is not None:
             page = EFormPage.objects.filter(pk=page_id, live=True, url_path=url_path).first()
+            if page is not None:  # where Wagtail's Page.url looks for them first
+                page._wagtail_cached_site_root_paths = routes.site_root_paths
             return page, "".join(f"{segment}/" for segment in segments[length:])
     return None, ""
 
