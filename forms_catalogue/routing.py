@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
+from django.db.models import Exists
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.request import split_domain_port
@@ -29,7 +30,7 @@ from wagtail.signals import page_published, page_slug_changed, page_unpublished,
 from wagtail.views import serve as wagtail_serve
 
 GENERATION_KEY = "forms_catalogue:routes:generation"
-MAP_FORMAT = 2  # part of the map's cache key: a release that changes RouteMap never reads an older one
+MAP_FORMAT = 3  # part of the map's cache key: a release that changes RouteMap never reads an older one
 MAP_KEY = f"forms_catalogue:routes:map:{MAP_FORMAT}:{{generation}}"
 MAP_TIMEOUT = 24 * 60 * 60
 
@@ -46,14 +47,14 @@ class SiteRoot:
 
 @dataclass
 class RouteMap:
-    """The sites, and the live e-forms without view restrictions by their URL path (page ids).
+    """The sites, and the live e-forms without view restrictions: URL path to (page id, tree path).
 
     `site_root_paths` is Wagtail's `Site.get_site_root_paths()`, handed to each page found so
     that its `url` needs no further cache lookup.
     """
 
     sites: tuple[SiteRoot, ...] = ()
-    forms: dict[str, int] = field(default_factory=dict)
+    forms: dict[str, tuple[int, str]] = field(default_factory=dict)
     site_root_paths: list = field(default_factory=list)
 
 
@@ -111,7 +112,7 @@ def build_route_map() -> RouteMap:
     )
     restricted = tuple(PageViewRestriction.objects.values_list("page__path", flat=True))
     forms = {
-        url_path: page_id
+        url_path: (page_id, tree_path)
         for url_path, page_id, tree_path in EFormPage.objects.live().values_list("url_path", "pk", "path")
         if not tree_path.startswith(restricted)
     }
@@ -155,9 +156,25 @@ def site_for(routes: RouteMap, request: HttpRequest) -> SiteRoot | None:
     return None
 
 
+def unrestricted_live_form(page_id: int, tree_path: str, url_path: str):
+    """The e-form, in one query, if it is still live at this place with no view restriction on it or above it.
+
+    A map entry may be stale (local-memory caches are one per process, so other workers hear of a
+    change late), so whatever the map says is checked here; None sends the request to Wagtail.
+    """
+    from .models import EFormPage
+
+    ancestors = [tree_path[:length] for length in range(Page.steplen, len(tree_path) + 1, Page.steplen)]
+    restricted = PageViewRestriction.objects.filter(page__path__in=ancestors)
+    return (
+        EFormPage.objects.filter(pk=page_id, live=True, url_path=url_path, path=tree_path)
+        .filter(~Exists(restricted))
+        .first()
+    )
+
+
 def find_form(request: HttpRequest, path: str):
     """The live e-form whose URL is a prefix of `path` on the request's site, and the rest of the path."""
-    from .models import EFormPage
 
     routes = route_map(request)
     site = site_for(routes, request)
@@ -166,9 +183,8 @@ def find_form(request: HttpRequest, path: str):
     segments = path.strip("/").split("/")
     for length in range(len(segments) - 1, 0, -1):
         url_path = site.root_url_path + "".join(f"{segment}/" for segment in segments[:length])
-        page_id = routes.forms.get(url_path)
-        if page_id is not None:
-            page = EFormPage.objects.filter(pk=page_id, live=True, url_path=url_path).first()
+        if url_path in routes.forms:
+            page = unrestricted_live_form(*routes.forms[url_path], url_path)
             if page is not None:  # where Wagtail's Page.url looks for them first
                 page._wagtail_cached_site_root_paths = routes.site_root_paths
             return page, "".join(f"{segment}/" for segment in segments[length:])

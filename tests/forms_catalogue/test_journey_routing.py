@@ -137,6 +137,20 @@ def test_a_stale_map_never_serves_a_form_that_is_no_longer_live(journey):
     assert citizen.open().status_code == 404
 
 
+def test_a_stale_map_never_skips_a_view_restriction(journey):
+    citizen = journey(SLUG)
+    service = citizen.page.get_parent()
+    # Behind the signals' back, as another worker with its own local-memory cache would see it.
+    PageViewRestriction.objects.bulk_create(
+        [PageViewRestriction(page=service, restriction_type=PageViewRestriction.PASSWORD, password="letmein")]
+    )
+
+    response = citizen.open()
+
+    assert response.status_code == 200 and routed_by_wagtail(response)
+    assert 'name="password"' in response.content.decode()
+
+
 def test_a_page_whose_path_looks_like_a_journey_step_is_served_by_wagtail(client):
     start_page = form_page(SLUG).url  # /bins-and-recycling/report-missed-bin/form/: "<journey id>/<step>/"
     response = client.get(start_page)
