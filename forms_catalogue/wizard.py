@@ -4,6 +4,8 @@ What this subclass adds to formtools:
 - the step list is built per request from the frozen form version the journey started on,
   its conditions and the number of items in each repeating step;
 - each journey has its own storage prefix (journey id in the URL);
+- the session is written back only when the journey's state changes (`JourneyStorage`), so
+  showing a step writes nothing;
 - a plain GET never resets progress, and no step after the first unanswered one can be
   opened or posted, whatever the URL or the management form says;
 - an exit page whose condition holds ends the step list: nothing after it (not even check
