@@ -26,7 +26,9 @@ import django
 BREAKDOWN = (
     ("Wagtail routing (Site, page tree, .specific)", "wagtail/models/pages.py", "route_for_request"),
     ("Wagtail view restriction check", "wagtail/models/pages.py", "get_view_restrictions"),
+    ("e-form found by route map (forms_catalogue.routing)", "forms_catalogue/routing.py", "find_form"),
     ("session load (SELECT)", "sessions/backends/db.py", "load"),
+    ("session load (cache: Redis GET)", "sessions/backends/cache.py", "load"),
     ("session save (UPDATE, COMMIT)", "sessions/middleware.py", "process_response"),
     ("the e-form view (journey_step)", "forms_catalogue/views.py", "journey_step"),
     ("  frozen definition parsed (FormDefinition.from_json)", "forms_catalogue/definition.py", "from_json"),

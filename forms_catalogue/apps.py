@@ -8,6 +8,7 @@ class FormsCatalogueConfig(AppConfig):
     verbose_name = "E-forms"
 
     def ready(self):
-        from . import signals
+        from . import routing, signals
 
         signals.connect()
+        routing.connect()

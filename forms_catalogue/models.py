@@ -10,7 +10,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, Revision
 
 from .blocks import StepStreamBlock, question_id_from
-from .definition import FormDefinition
+from .builder import FormBuilder, StepForm
+from .definition import FormDefinition, Question
 
 DEFAULT_DECLARATION = (
     "I confirm that the information I have given is correct to the best of my knowledge, and I understand "
@@ -186,7 +187,18 @@ class FormVersion(models.Model):
         return f"{self.page.title} (revision {self.revision_id})"
 
     def definition(self) -> FormDefinition:
-        return FormDefinition.from_json(self.snapshot)
+        """The frozen definition, parsed once per instance (a version never changes)."""
+        if "_definition" not in self.__dict__:
+            self.__dict__["_definition"] = FormDefinition.from_json(self.snapshot)
+        return self.__dict__["_definition"]
+
+    def step_form_class(self, questions: tuple[Question, ...]) -> type[StepForm]:
+        """The form class asking these questions of this version, built once per instance."""
+        classes = self.__dict__.setdefault("_form_classes", {})
+        key = tuple(question.id for question in questions)
+        if key not in classes:
+            classes[key] = FormBuilder(questions).get_form_class()
+        return classes[key]
 
 
 class SavedJourney(models.Model):

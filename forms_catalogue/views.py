@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from formtools.wizard.storage.session import SessionStorage
 from wagtail.models import Site
 
 from backoffice.models import ServiceRequest
@@ -27,16 +26,17 @@ from .journey import (
     submitted_request_id,
 )
 from .models import EFormPage, FormVersion, SavedJourney
+from .routing import pinned_version
 from .schema import json_schema as build_json_schema
 from .summary import request_sections
-from .wizard import EFormWizard, journey_file_storage
+from .wizard import EFormWizard, JourneyStorage, journey_file_storage
 
 RESUME_SALT = "forms_catalogue.resume"
 
 
-def journey_storage(request, page, journey_id: str) -> SessionStorage:
+def journey_storage(request, page, journey_id: str) -> JourneyStorage:
     """The session storage of one journey (formtools' own, under the journey's prefix)."""
-    return SessionStorage(storage_prefix(page.pk, journey_id), request, journey_file_storage)
+    return JourneyStorage(storage_prefix(page.pk, journey_id), request, journey_file_storage)
 
 
 def first_step_name(version: FormVersion) -> str:
@@ -66,8 +66,10 @@ def start_journey(request, page):
 
 
 def journey_version(request, page, journey_id: str) -> FormVersion | None:
-    version_id = journey_storage(request, page, journey_id).extra_data.get("version_id")
-    return FormVersion.objects.filter(pk=version_id, page=page).first() if version_id else None
+    """The frozen version the journey started on; None when the session has no such journey."""
+    data = JourneyStorage.stored_data(request, storage_prefix(page.pk, journey_id))
+    version_id = data[JourneyStorage.extra_data_key].get("version_id") if data else None
+    return pinned_version(request, page, version_id) if version_id else None
 
 
 def ended_journey(request, page, journey_id: str):

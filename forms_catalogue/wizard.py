@@ -4,6 +4,8 @@ What this subclass adds to formtools:
 - the step list is built per request from the frozen form version the journey started on,
   its conditions and the number of items in each repeating step;
 - each journey has its own storage prefix (journey id in the URL);
+- the session is written back only when the journey's state changes (`JourneyStorage`), so
+  showing a step writes nothing;
 - a plain GET never resets progress, and no step after the first unanswered one can be
   opened or posted, whatever the URL or the management form says;
 - an exit page whose condition holds ends the step list: nothing after it (not even check
@@ -25,12 +27,12 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from formtools.wizard.forms import ManagementForm
+from formtools.wizard.storage.session import SessionStorage
 from formtools.wizard.views import NamedUrlSessionWizardView
 
 from backoffice.intake import submit
 
 from .answers import RequestAnswers, contact_email
-from .builder import FormBuilder
 from .definition import FormDefinition, Step, shown_steps
 from .forms import AddAnotherForm, CheckAnswersForm
 from .journey import (
@@ -56,10 +58,59 @@ class JourneyUploadStorage(FileSystemStorage):
 journey_file_storage = JourneyUploadStorage()
 
 
+class JourneyStorage(SessionStorage):
+    """formtools' session storage that marks the session changed only when the journey's state changes.
+
+    formtools marks the session modified on every read, so every step GET would write the whole
+    session back; here only writes do, and showing a step (`show_step`) changes nothing stored.
+    """
+
+    @staticmethod
+    def stored_data(request, prefix: str) -> dict[str, Any] | None:
+        """A journey's stored data, or None when the session holds no journey under that prefix (nothing written)."""
+        return request.session.get(f"wizard_{prefix}")  # formtools' own key: BaseStorage.prefix
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.request.session[self.prefix]
+
+    @data.setter
+    def data(self, value: dict[str, Any]) -> None:
+        self.request.session[self.prefix] = value  # marks the session changed
+
+    def changed(self) -> None:
+        """Have the session saved at the end of this request (the journey's data changed in place)."""
+        self.request.session.modified = True
+
+    def _set_current_step(self, step) -> None:
+        if self.data.get(self.step_key) != step:
+            super()._set_current_step(step)
+            self.changed()
+
+    def show_step(self, step: str) -> None:
+        """The step this request shows, without storing it (a GET changes nothing)."""
+        self.data[self.step_key] = step
+
+    def _set_extra_data(self, extra_data) -> None:
+        super()._set_extra_data(extra_data)
+        self.changed()
+
+    def set_step_data(self, step, cleaned_data):
+        result = super().set_step_data(step, cleaned_data)
+        self.changed()
+        return result
+
+    def set_step_files(self, step, files):
+        result = super().set_step_files(step, files)
+        self.changed()
+        return result
+
+
 class EFormWizard(NamedUrlSessionWizardView):
     """One request of one journey; built with `page`, `version` and `journey_id` init kwargs."""
 
     file_storage = journey_file_storage
+    storage_name = "forms_catalogue.wizard.JourneyStorage"
     template_name = "forms_catalogue/step.html"
     page = None
     version = None
@@ -114,7 +165,7 @@ class EFormWizard(NamedUrlSessionWizardView):
         ended = False
         for shown in shown_steps(self.definition, lambda step: stored.get(step.id, {})):
             step = shown.step
-            form_class = FormBuilder(shown.questions).get_form_class()
+            form_class = self.version.step_form_class(shown.questions)
             if step.is_exit:  # the journey ends here: no later step, no check your answers
                 form_list[step.id] = form_class
                 ended = True
@@ -204,7 +255,7 @@ class EFormWizard(NamedUrlSessionWizardView):
             return redirect(self.get_step_url(self.first_unanswered_step()))
         if "change" in request.GET:
             self.save_extra(returning_to_check=True)
-        self.storage.current_step = step
+        self.storage.show_step(step)
         return self.render(self.stored_form(step))
 
     def post(self, *args, **kwargs):

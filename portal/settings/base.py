@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -120,6 +121,25 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Sessions (citizens' unfinished journeys, staff logins): in Redis when it is configured, under
+# a cache alias of their own (SESSION_REDIS_URL: another Redis database or server, so flushing or
+# evicting the cache never ends a journey); else in the database, which every worker shares
+# (cache or cached_db on the per-process local memory cache would give workers different copies).
+# "Save and come back later" keeps its journeys in the database (SavedJourney) either way.
+if REDIS_URL:
+    CACHES["sessions"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ.get("SESSION_REDIS_URL", REDIS_URL),
+        "KEY_PREFIX": "portal-session",
+    }
+    SESSION_CACHE_ALIAS = "sessions"
+SESSION_ENGINE = os.environ.get(
+    "SESSION_ENGINE",
+    "django.contrib.sessions.backends.cache" if REDIS_URL else "django.contrib.sessions.backends.db",
+)
+if not REDIS_URL and SESSION_ENGINE.endswith((".cache", ".cached_db")):
+    raise ImproperlyConfigured(f"SESSION_ENGINE={SESSION_ENGINE} needs REDIS_URL (a cache all workers share).")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
