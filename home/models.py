@@ -9,6 +9,8 @@ from wagtail.models import Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
+from portal.page_cache import CacheablePageMixin
+
 from .blocks import RICH_TEXT_FEATURES, BodyBlock
 
 
@@ -39,7 +41,7 @@ class Department(index.Indexed, models.Model):
         return self.name
 
 
-class HomePage(Page):
+class HomePage(CacheablePageMixin, Page):
     """The council's front page: search, categories and the most used services."""
 
     intro = models.CharField(_("introduction"), max_length=255, blank=True)
@@ -61,7 +63,7 @@ class HomePage(Page):
         return context
 
 
-class CategoryPage(Page):
+class CategoryPage(CacheablePageMixin, Page):
     """A group of related services, such as 'Bins and recycling'."""
 
     summary = models.CharField(_("summary"), max_length=255, help_text=_("Shown on the home page under the link."))
@@ -90,7 +92,7 @@ class OnlineStatus(models.TextChoices):
     INFORMATION_ONLY = "information_only", _("Information only")
 
 
-class ServicePage(Page):
+class ServicePage(CacheablePageMixin, Page):
     """One council service: what it is, who can use it, and how to do it."""
 
     summary = models.CharField(_("summary"), max_length=255, help_text=_("One sentence: what the citizen can do."))
@@ -219,7 +221,7 @@ class ServicePage(Page):
         return [word.strip() for word in self.keywords.split(",") if word.strip()]
 
 
-class InformationPage(Page):
+class InformationPage(CacheablePageMixin, Page):
     """A plain page of information, such as accessibility or privacy statements."""
 
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
