@@ -153,13 +153,12 @@ def may_use_cache(request: HttpRequest) -> bool:
     return not any(name in request.COOKIES for name in private_cookies)
 
 
-def is_storable(request: HttpRequest, response: HttpResponseBase) -> bool:
+def is_shareable(request: HttpRequest, response: HttpResponseBase) -> bool:
     """True when the response opted in and nothing in it or its making is personal."""
     cache_control = response.get("Cache-Control", "").lower()
     session = getattr(request, "session", None)
     return (
         getattr(response, CACHEABLE_ATTRIBUTE, False)
-        and request.method == "GET"
         and response.status_code == 200
         and not response.streaming
         and not response.cookies
@@ -251,9 +250,9 @@ class PageCacheMiddleware:
             if entry is not None and generation is not None and entry.get("generation") == generation:
                 return response_from_entry(request, entry)
         response = self.get_response(request)
-        if not is_storable(request, response):
+        if not is_shareable(request, response):
             return private_headers(request, response)
-        if generation is not None:
+        if generation is not None and request.method == "GET":  # a HEAD's body may be left out
             try:
                 store(cache, key, generation, response)
                 response.headers[HIT_HEADER] = "miss"

@@ -83,7 +83,7 @@ def test_head_is_served_from_the_cache(client):
 
 
 def test_head_alone_does_not_fill_the_cache(client):
-    client.head("/")
+    assert_public(client.head("/"))
     assert client.get("/")[HIT_HEADER] == "miss"
 
 
