@@ -12,4 +12,4 @@ class PortalConfig(AppConfig):
     def ready(self):
         from . import page_cache
 
-        page_cache.connect_signals()
+        page_cache.connect_signals(self)

@@ -25,9 +25,11 @@ one round trip). `invalidate()` bumps it, at once and again when the transaction
 page rendered from the old data meanwhile is not kept), whenever what a catalogue page shows
 can change: a page saved, published, unpublished, moved or deleted (an e-form going live or
 offline changes its service's call to action and the lists), a department (contact details),
-a back-office queue (coverage), a view restriction, an image, a document or the site. A council
-publishes a few times an hour, so emptying the whole catalogue each time costs a few hundred
-re-renders at most, and cannot miss a page that lists another one.
+a back-office queue (coverage), a view restriction, an image, a document or the site; and
+after `migrate`, which every release runs, so a new release never serves the old one's HTML.
+(The layout reads no Wagtail settings or snippets: the council's name and phase are Django
+settings.) A council publishes a few times an hour, so emptying the whole catalogue each time
+costs a few hundred re-renders at most, and cannot miss a page that lists another one.
 
 Headers: a cacheable page says `Cache-Control: public, max-age=PAGE_CACHE_MAX_AGE` and
 `Vary: Cookie` so a CDN may keep it briefly (a CDN is not told about a publish, so that
@@ -48,7 +50,7 @@ from urllib.parse import parse_qsl, urlencode
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
@@ -295,9 +297,17 @@ def on_model_change(sender, instance=None, **kwargs) -> None:
         invalidate()
 
 
-def connect_signals() -> None:
-    """Invalidate on every change a catalogue page can show (see the module docstring)."""
+def invalidate_after_migrate(sender, **kwargs) -> None:
+    """post_migrate receiver: a release runs `migrate`, so pages rendered by the previous
+    release's templates (and naming its static files) are not served by the new one."""
+    bump_generation()
+
+
+def connect_signals(app_config) -> None:
+    """Invalidate on every change a catalogue page can show (see the module docstring), and on each release."""
     from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    post_migrate.connect(invalidate_after_migrate, sender=app_config, dispatch_uid="page-cache-post-migrate")
 
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(invalidate_on_change, dispatch_uid=f"page-cache-{id(signal)}")

@@ -245,3 +245,16 @@ def test_a_department_losing_its_queue_changes_the_coverage_page(client):
     assert link in prime(client, "/online-services/")
     Queue.objects.filter(department=service.department).delete()
     assert link not in client.get("/online-services/").content
+
+
+def test_a_release_retires_the_pages_of_the_previous_one(client):
+    """`migrate` runs on every release (the Procfile's release step): its post_migrate signal bumps the generation."""
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    prime(client, "/")
+    config = apps.get_app_config("portal")
+    post_migrate.send(
+        sender=config, app_config=config, verbosity=0, interactive=False, using="default", apps=apps, plan=[]
+    )
+    assert client.get("/")[HIT_HEADER] == "miss"
