@@ -19,7 +19,7 @@ check:  ## lint, migrations up to date, production `check --deploy`, coverage fl
 frontdoor:  ## clone HEAD, `make run` it with an empty environment, check the running portal (CI runs it)
 	bin/frontdoor
 
-exhaustive:  ## axe on every step of every demo e-form not in `make test` (CI runs it)
+exhaustive:  ## axe on every demo e-form step not in `make test`, deep API fuzzing (CI runs it)
 	bin/exhaustive
 
 bench:  ## benchmarks: e-form step POSTs (SQLite) and deliveries (PostgreSQL); results in bench/results/

@@ -319,7 +319,6 @@ def change_request_status(request: HttpRequest, reference: str, change: StatusCh
     """Change the status and/or add notes, with the staff screens' rules; the citizen is emailed as from staff."""
     key: QueueApiKey = request.auth
     found = find_request(key, reference)
-    from_status = found.status
     try:
         with transaction.atomic():
             event = casework.change_status(
@@ -330,19 +329,7 @@ def change_request_status(request: HttpRequest, reference: str, change: StatusCh
                 public_note=change.public_note,
                 via=key.name,
             )
-            emailed = event.deliveries.exists()
-            audit.record(
-                found,
-                audit.CHANGE_STATUS,
-                None,
-                event_id=event.pk,
-                from_status=from_status,
-                to_status=event.to_status,
-                public_note=bool(event.public_note),
-                internal_note=bool(event.internal_note),
-                citizen_emailed=emailed,
-                via=key.name,
-            )
+            emailed = audit.record_status_change(found, event, None, via=key.name)
     except casework.CaseworkError as error:
         return problem_response(request, 422, "invalid-change", gettext("The request was not changed"), str(error))
     return {

@@ -97,6 +97,24 @@ def record(instance, action: str, user, **data: Any):
     return wagtail_log(instance, action, user=user, data=data)
 
 
+def record_status_change(service_request, event, user, **data: Any) -> bool:
+    """Audit a status change or note (`user` None when an API key made it: name it in `data`); True if emailed."""
+    emailed = event.deliveries.exists()
+    record(
+        service_request,
+        CHANGE_STATUS,
+        user,
+        event_id=event.pk,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        public_note=bool(event.public_note),
+        internal_note=bool(event.internal_note),
+        citizen_emailed=emailed,
+        **data,
+    )
+    return emailed
+
+
 def record_many(instances: Iterable[Any], action: str, user, **data: Any) -> list[ModelLogEntry]:
     """One audit entry per instance (all of one model) by `user`, written in a single query."""
     instances = list(instances)

@@ -341,7 +341,6 @@ class ChangeStatusView(RequestActionView):
         form = StatusForm(request.POST, service_request=self.object)
         if not form.is_valid():
             return self.invalid(status_form=form)
-        from_status = self.object.status
         try:
             with transaction.atomic():
                 event = casework.change_status(
@@ -351,18 +350,7 @@ class ChangeStatusView(RequestActionView):
                     internal_note=form.cleaned_data["internal_note"],
                     public_note=form.cleaned_data["public_note"],
                 )
-                emailed = event.deliveries.exists()
-                audit.record(
-                    self.object,
-                    audit.CHANGE_STATUS,
-                    request.user,
-                    event_id=event.pk,
-                    from_status=from_status,
-                    to_status=event.to_status,
-                    public_note=bool(event.public_note),
-                    internal_note=bool(event.internal_note),
-                    citizen_emailed=emailed,
-                )
+                emailed = audit.record_status_change(self.object, event, request.user)
         except casework.CaseworkError as error:
             form.add_error(None, str(error))
             return self.invalid(status_form=form)

@@ -1,17 +1,11 @@
-"""Open311 test helpers and fixtures (a test module loads them with `pytest_plugins`).
+"""Open311 test helpers: GET/POST through Django's test client, parsed bodies, a created request.
 
-A client key, fresh rate-limit counters, GET/POST through Django's test client, parsed bodies.
+The fixtures they need (a client key, fresh rate-limit counters) are in tests/api/conftest.py.
 """
 
 import json
 import xml.etree.ElementTree as ET
 from urllib.parse import urlencode
-
-import pytest
-from django.core.cache import cache
-
-from api.keys import issue
-from api.models import Open311Client
 
 BASE = "/open311/v2/"
 POTHOLE = {
@@ -28,21 +22,6 @@ POTHOLE = {
     "attribute[width]": "1.5",
     "attribute[immediate_danger]": "no",
 }
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """Each test starts with no hits counted against any client or address."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def api_key(db):
-    """A live Open311 client key (the key in clear)."""
-    _client, key = issue(Open311Client, name="FixMyStreet")
-    return key
 
 
 def get(client, path: str, fmt: str = "xml", **params):

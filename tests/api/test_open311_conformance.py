@@ -17,8 +17,6 @@ from backoffice.models import ServiceRequest
 
 from .open311_helpers import POTHOLE, created_reference, error_descriptions, get, post
 
-pytest_plugins = ["tests.api.open311_helpers"]
-
 SERVICE_FIELDS = ["service_code", "service_name", "description", "metadata", "type", "keywords", "group", "groups"]
 REQUEST_FIELDS = [
     "service_request_id",

@@ -10,8 +10,6 @@ from tests.forms_catalogue.journey_helpers import stored_answers
 
 from .open311_helpers import created_reference, get, post
 
-pytest_plugins = ["tests.api.open311_helpers"]
-
 
 def attributes_of(client, code: str) -> dict[str, dict]:
     response, body = get(client, f"services/{code}", "json")

@@ -1,36 +1,18 @@
 """The tracking rate limit on the real Redis cache (REDIS_TEST_URL), as production runs it."""
 
-import os
-import uuid
-
 import pytest
 import redis
-from django.core.cache import caches
-from django.test import override_settings
 
 from backoffice.views import TOO_MANY
+from tests.redis_cache import REDIS_TEST_URL, needs_redis, redis_default_cache
 
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "")
-pytestmark = pytest.mark.skipif(
-    not REDIS_TEST_URL, reason="REDIS_TEST_URL is not set (bin/test sets it when Redis runs)"
-)
+pytestmark = needs_redis
 
 
 @pytest.fixture
 def redis_cache():
-    """Django's RedisCache on the test Redis, under a key prefix of its own, emptied afterwards."""
-    prefix = f"test-{uuid.uuid4().hex}"
-    settings = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_TEST_URL,
-            "KEY_PREFIX": prefix,
-        }
-    }
-    with override_settings(CACHES=settings, TRACK_RATE_LIMIT=(3, 60)):
-        cache = caches["default"]
+    with redis_default_cache(TRACK_RATE_LIMIT=(3, 60)) as prefix:
         yield prefix
-        cache.clear()
 
 
 @pytest.mark.django_db
