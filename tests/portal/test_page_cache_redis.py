@@ -4,21 +4,17 @@ import os
 import subprocess
 import sys
 import textwrap
-import uuid
 
 import pytest
 import redis
 from django.conf import settings as django_settings
-from django.core.cache import caches
-from django.test import Client, override_settings
+from django.test import Client
 
 from home.models import ServicePage
 from portal.page_cache import HIT_HEADER
+from tests.redis_cache import REDIS_TEST_URL, needs_redis, redis_default_cache
 
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "")
-pytestmark = pytest.mark.skipif(
-    not REDIS_TEST_URL, reason="REDIS_TEST_URL is not set (bin/test sets it when Redis runs)"
-)
+pytestmark = needs_redis
 
 OTHER_NODE = textwrap.dedent(
     """
@@ -36,18 +32,9 @@ OTHER_NODE = textwrap.dedent(
 
 @pytest.fixture
 def redis_cache():
-    """Django's RedisCache on the test Redis, under a key prefix of its own, emptied afterwards."""
-    prefix = f"test-{uuid.uuid4().hex}"
-    cache_settings = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_TEST_URL,
-            "KEY_PREFIX": prefix,
-        }
-    }
-    with override_settings(CACHES=cache_settings):
+    """The default cache on the test Redis, under a key prefix of its own; yields the prefix."""
+    with redis_default_cache() as prefix:
         yield prefix
-        caches["default"].clear()
 
 
 def publish_elsewhere(prefix: str) -> None:
