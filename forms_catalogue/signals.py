@@ -19,10 +19,11 @@ def refresh_service_status(page, **kwargs):
     """A service is online when its e-form is live; recompute when that changes."""
     try:
         parent = page.get_parent()
-    except Page.DoesNotExist:  # the whole branch is being deleted
+        service = parent.specific if parent is not None else None
+    except Page.DoesNotExist:  # the whole branch is being deleted (the service's own row may be gone already)
         return
-    if parent is not None and hasattr(parent.specific, "refresh_online_status"):
-        parent.specific.refresh_online_status()
+    if hasattr(service, "refresh_online_status"):
+        service.refresh_online_status()
 
 
 def on_unpublished(sender, instance, **kwargs):

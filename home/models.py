@@ -2,12 +2,16 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
+
+from portal.page_cache import CacheablePageMixin
 
 from .blocks import RICH_TEXT_FEATURES, BodyBlock
 
@@ -39,7 +43,7 @@ class Department(index.Indexed, models.Model):
         return self.name
 
 
-class HomePage(Page):
+class HomePage(CacheablePageMixin, Page):
     """The council's front page: search, categories and the most used services."""
 
     intro = models.CharField(_("introduction"), max_length=255, blank=True)
@@ -54,14 +58,19 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["categories"] = CategoryPage.objects.child_of(self).live().public().order_by("title")
+        not_private = ~Page.objects.all().private_q()  # one query for both lists
+        context["categories"] = CategoryPage.objects.child_of(self).live().filter(not_private).order_by("title")
         context["popular_services"] = (
-            ServicePage.objects.descendant_of(self).live().public().filter(popular=True).order_by("title")
+            ServicePage.objects.descendant_of(self).live().filter(not_private, popular=True).order_by("title")
         )
         return context
 
+    def route(self, request, path_components):
+        """A category child in one query (Wagtail's route takes two: the page, then its specific type)."""
+        return route_to_child(self, CategoryPage.objects.all(), request, path_components)
 
-class CategoryPage(Page):
+
+class CategoryPage(CacheablePageMixin, Page):
     """A group of related services, such as 'Bins and recycling'."""
 
     summary = models.CharField(_("summary"), max_length=255, help_text=_("Shown on the home page under the link."))
@@ -80,6 +89,10 @@ class CategoryPage(Page):
         context["services"] = ServicePage.objects.child_of(self).live().public().order_by("title")
         return context
 
+    def route(self, request, path_components):
+        """A service child in one query, with its department and live e-form (Wagtail's route takes three)."""
+        return route_to_child(self, ServicePage.for_serving(), request, path_components)
+
 
 class OnlineStatus(models.TextChoices):
     """How a citizen can do a service, derived from the service page and its e-form."""
@@ -90,7 +103,7 @@ class OnlineStatus(models.TextChoices):
     INFORMATION_ONLY = "information_only", _("Information only")
 
 
-class ServicePage(Page):
+class ServicePage(CacheablePageMixin, Page):
     """One council service: what it is, who can use it, and how to do it."""
 
     summary = models.CharField(_("summary"), max_length=255, help_text=_("One sentence: what the citizen can do."))
@@ -171,11 +184,40 @@ class ServicePage(Page):
     class Meta:
         verbose_name = _("service page")
 
+    @classmethod
+    def for_serving(cls):
+        """Service pages with their department and the slug of their live e-form (`live_eform_slug`), in one query.
+
+        The e-form is found by a range on the indexed tree path (see `insights.coverage`).
+        """
+        from forms_catalogue.models import EFormPage
+
+        last_child = Concat(OuterRef("path"), Value(Page.alphabet[-1] * Page.steplen), output_field=CharField())
+        live_eforms = EFormPage.objects.filter(
+            live=True, depth=OuterRef("depth") + 1, path__gt=OuterRef("path"), path__lte=last_child
+        ).order_by("path")
+        live_eform_slug = Subquery(live_eforms.values("slug")[:1])
+        return cls.objects.select_related("department").annotate(live_eform_slug=live_eform_slug)
+
     def live_eform(self):
         """The published e-form under this service, or None."""
         from forms_catalogue.models import EFormPage
 
         return EFormPage.objects.child_of(self).live().first() if self.pk else None
+
+    @property
+    def eform_start_url(self) -> str | None:
+        """Where "Start now" leads: the first step of the live e-form, or None without one.
+
+        No query when the page came from `for_serving()` (as when Wagtail serves it); one otherwise.
+        """
+        if "live_eform_slug" in self.__dict__:
+            slug = self.live_eform_slug
+        else:
+            eform = self.live_eform()
+            slug = eform.slug if eform else None
+        page_url = self.url
+        return f"{page_url}{slug}/start/" if slug and page_url else None
 
     def compute_online_status(self) -> str:
         """Derive how the service can be done: live e-form, another site, offline, or information only."""
@@ -219,7 +261,20 @@ class ServicePage(Page):
         return [word.strip() for word in self.keywords.split(",") if word.strip()]
 
 
-class InformationPage(Page):
+def route_to_child(parent: Page, children, request, path_components):
+    """Route to a child found in `children` (a queryset of one specific page type) in one query.
+
+    A child of another type, and a request for `parent` itself, are routed by Wagtail as usual.
+    """
+    if path_components:
+        child = children.child_of(parent).filter(slug=path_components[0]).first()
+        if child is not None:
+            child._cached_parent_obj = parent  # breadcrumbs and `get_parent()` need no query
+            return child.route(request, path_components[1:])
+    return Page.route(parent, request, path_components)
+
+
+class InformationPage(CacheablePageMixin, Page):
     """A plain page of information, such as accessibility or privacy statements."""
 
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))

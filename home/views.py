@@ -13,6 +13,8 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from portal.page_cache import cacheable_page
+
 from .context_processors import council
 from .models import ServicePage
 
@@ -78,6 +80,7 @@ def services_by_initial() -> list[dict]:
     ]
 
 
+@cacheable_page
 @require_GET
 def services_a_to_z(request):
     """The A to Z of services: every service, grouped by first letter, with links to each letter."""

@@ -19,6 +19,7 @@ from wagtail.models import Page
 
 from forms_catalogue.models import EFormPage
 from home.models import CategoryPage
+from portal.page_cache import cacheable_page
 
 from . import charts
 from .coverage import How, coverage, not_online, services
@@ -128,6 +129,7 @@ def service_rows(request):
         )
 
 
+@cacheable_page
 @require_GET
 def online_services(request):
     """Public page: the proportion of services online, by category, and the list of what can be done online."""

@@ -67,6 +67,14 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def fresh_page_cache():
+    """Retire the pages cached by earlier tests: rolling back their database changes sends no signal."""
+    from portal.page_cache import bump_generation
+
+    bump_generation()
+
+
 @pytest.fixture
 def clear_cache():
     """An empty cache before and after (rate-limit counters live there)."""

@@ -5,7 +5,7 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
-from django.core.cache import caches
+import redis
 from django.test import override_settings
 
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "")
@@ -24,8 +24,12 @@ def redis_default_cache(**other_settings):
         "KEY_PREFIX": prefix,
     }
     with override_settings(CACHES={"default": backend}, **other_settings):
-        cache = caches["default"]
         try:
             yield prefix
         finally:
-            cache.clear()
+            # Only this prefix's keys: the cache's clear() empties the whole Redis database, under
+            # the feet of the tests other pytest-xdist workers are running on it.
+            server = redis.Redis.from_url(REDIS_TEST_URL)
+            keys = server.keys(f"{prefix}:*")
+            if keys:
+                server.delete(*keys)

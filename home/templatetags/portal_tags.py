@@ -6,11 +6,29 @@ from django.utils.html import format_html
 register = template.Library()
 
 
+HOME_DEPTH = 2  # the tree's root is depth 1; the site's home page is its child
+
+
+def breadcrumb_ancestors(page) -> list:
+    """The page's ancestors from the home page down to its parent.
+
+    No query for a page Wagtail routed to (each parent was loaded on the way and is kept on
+    its child); one query otherwise (a preview, say).
+    """
+    ancestors, current = [], page
+    while current.depth > HOME_DEPTH:
+        parent = getattr(current, "_cached_parent_obj", None)
+        if parent is None:
+            return list(page.get_ancestors().filter(depth__gte=HOME_DEPTH))
+        ancestors.append(parent)
+        current = parent
+    return ancestors[::-1]
+
+
 @register.inclusion_tag("includes/breadcrumbs.html")
 def breadcrumbs(page):
-    """Breadcrumbs from the home page down to the page's parent (one query)."""
-    ancestors = page.get_ancestors().filter(depth__gt=1) if page else []
-    return {"ancestors": ancestors}
+    """Breadcrumbs from the home page down to the page's parent."""
+    return {"ancestors": breadcrumb_ancestors(page) if page else []}
 
 
 class NavigationNode(template.Node):

@@ -29,6 +29,7 @@ FEEDBACK_EMAIL = os.environ.get("FEEDBACK_EMAIL", "web@ashworth.example.gov.uk")
 FORM_PATTERNS_DIR = os.environ.get("FORM_PATTERNS_DIR", "") or None
 
 INSTALLED_APPS = [
+    "portal",
     "home",
     "forms_catalogue",
     "backoffice",
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.page_cache.PageCacheMiddleware",  # before sessions and CSRF: a hit skips them, a miss sees their cookies
     "api.middleware.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -140,6 +142,12 @@ SESSION_ENGINE = os.environ.get(
 )
 if not REDIS_URL and SESSION_ENGINE.endswith((".cache", ".cached_db")):
     raise ImproperlyConfigured(f"SESSION_ENGINE={SESSION_ENGINE} needs REDIS_URL (a cache all workers share).")
+
+# Full-page cache of anonymous catalogue pages (portal/page_cache.py). Entries are retired on
+# every publish through a generation number in the cache; a local-memory cache is one per
+# process, so another worker process only sees a change when its own copy expires: keep that short.
+PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "300" if REDIS_URL else "10"))  # 0: off
+PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))  # Cache-Control max-age for browsers and CDNs
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -5,7 +5,9 @@ own SQLite database file (never the database of the pytest process, and SQLite e
 PostgreSQL pass), a directory the file-based email backend writes each email to (so a test
 can read the emailed resume link), and a media directory for uploads. Static files are
 served by whitenoise from the finders, so a freshly compiled stylesheet is always the one
-tested.
+tested. The cache is a folder beside the database, shared by the server and the `manage.py`
+processes a test runs against it (as web nodes share Redis), so a page a test changes from
+a shell is not served from the page cache of the server's process.
 """
 
 import os
@@ -18,6 +20,12 @@ DATABASES = {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ["BROWSER_TEST_DATABASE"],
         "OPTIONS": {"timeout": 20},
+    }
+}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(Path(os.environ["BROWSER_TEST_DATABASE"]).parent / "cache"),
     }
 }
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
