@@ -59,7 +59,9 @@ from bench.journey import (  # noqa: E402
 
 # Demo e-forms of four steps (the peak is garden-waste renewal day).
 DEFAULT_FORMS = "garden-waste,allotment,stray-dog,council-tax-direct-debit"
-JOURNEY_SECONDS_ESTIMATE = 75  # 8 pauses of 6.5 s on average, the requests, and some slack
+# A journey: about 9 pauses (service page, start page, 4–5 steps, check answers) and 10 s of requests.
+PAUSES_PER_JOURNEY = 9
+REQUEST_SECONDS_PER_JOURNEY = 10
 REQUEST_LINK = re.compile(r'href="(/admin/requests/\d+/)"')
 LATE_ARRIVAL_SECONDS = 1.0
 
@@ -305,10 +307,11 @@ class PeakShape(LoadTestShape):
     def tick(self) -> tuple[int, float] | None:
         options = self.runner.environment.parsed_options
         rate = options.citizens / options.arrival_seconds
-        journey_seconds = JOURNEY_SECONDS_ESTIMATE * (options.think_min + options.think_max) / 13
-        citizens = min(options.citizens, math.ceil(rate * max(journey_seconds, 5) * 1.5) + 2)
+        mean_pause = (options.think_min + options.think_max) / 2
+        journey_seconds = PAUSES_PER_JOURNEY * mean_pause + REQUEST_SECONDS_PER_JOURNEY
+        citizens = min(options.citizens, math.ceil(rate * journey_seconds * 1.5) + 2)
         arrived_all = Peak.finished >= options.citizens
-        overdue = self.get_run_time() > options.arrival_seconds + 10 * max(journey_seconds, 30)
+        overdue = self.get_run_time() > options.arrival_seconds + 10 * journey_seconds
         if arrived_all or overdue:
             return None
         return citizens + options.editors + options.staff, max(10.0, rate * 4)
