@@ -284,25 +284,34 @@ class JourneyClient:
         response = self.call(kind, "POST", url, 302, data=body, headers=headers)
         return urljoin(url, response.headers["Location"])
 
-    def journey(self) -> tuple[str, int]:
-        """Complete the form from its start page; return the request's reference and the question steps posted."""
+    def begin(self) -> str:
+        """Open the form's start page and press "Start now"; return the first step's URL."""
         form_url = self.target.form_url
         self.call("start_page", "GET", form_url, 200)
         self.think()
         response = self.call("start", "GET", form_url + "start/", 302)
-        url = urljoin(form_url, response.headers["Location"])
+        return urljoin(form_url, response.headers["Location"])
+
+    def open_step(self, url: str) -> tuple[str, list[tuple[str, Any]]]:
+        """GET a step; return its name and the POST data that answers it."""
+        page = self.call("step_get", "GET", url, 200).text
+        step = url.rstrip("/").rsplit("/", 1)[-1]
+        fields = post_form_fields(page)
+        if not any(control.name.endswith("-current_step") for control in fields):
+            raise JourneyError("step_get", "no step form on the page (journey expired?)", url)
+        return step, self.answers.post_data(step, fields)
+
+    def journey(self) -> tuple[str, int]:
+        """Complete the form from its start page; return the request's reference and the question steps posted."""
+        url = self.begin()
         steps, step = 0, ""
         while step != CHECK_STEP:
             if steps > MAX_STEPS:
                 raise JourneyError("journey", f"no check-answers page after {MAX_STEPS} steps", url)
-            page = self.call("step_get", "GET", url, 200).text
-            step = url.rstrip("/").rsplit("/", 1)[-1]
+            step, data = self.open_step(url)
             kind = "submit_post" if step == CHECK_STEP else "step_post"
-            fields = post_form_fields(page)
-            if not any(control.name.endswith("-current_step") for control in fields):
-                raise JourneyError("step_get", "no step form on the page (journey expired?)", url)
             self.think()
-            next_url = self.post(kind, url, self.answers.post_data(step, fields))
+            next_url = self.post(kind, url, data)
             if next_url == url:
                 raise JourneyError(kind, "redirected back to the same step", url)
             url, steps = next_url, steps + (step != CHECK_STEP)
