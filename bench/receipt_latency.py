@@ -1,7 +1,8 @@
 """Submission → receipt latency of a load test's requests, read from the database after the run.
 
 For every request the run submitted (the references in the locust report), each Delivery row
-(department webhook, email or RabbitMQ message, the citizen's confirmation) counts from the
+written with it (department webhook, email or RabbitMQ message, the citizen's confirmation;
+not later messages such as status-change emails) counts from the
 request's `created_at` to the row's `delivered_at`, the moment the relay worker recorded it
 sent. Requests whose queue has no outside destination are in their staff queue from the
 commit that created them (latency 0, reported as `in_staff_queue_at_commit`). The script waits
@@ -52,7 +53,8 @@ def receipt_latency(references: list[str], wait: float) -> dict[str, Any]:
     from backoffice.references import normalise_reference
 
     references = [normalise_reference(reference) for reference in references]
-    deliveries = Delivery.objects.filter(request__reference__in=references)
+    # The messages written with the request (not later ones, such as status-change emails).
+    deliveries = Delivery.objects.filter(request__reference__in=references, event__isnull=True)
     deadline = time.monotonic() + wait
     while deliveries.filter(state__in=WAITING_STATES).exists() and time.monotonic() < deadline:
         time.sleep(1)
