@@ -49,3 +49,11 @@ if os.environ.get("FORWARDED_ALLOW_IPS", "").strip():
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 control_socket_disable = True
+
+
+def pre_fork(server, worker):
+    """With the app preloaded, close any database connection the master holds, so no worker inherits one."""
+    if preload_app:
+        from django.db import connections
+
+        connections.close_all()
