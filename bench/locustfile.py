@@ -38,7 +38,7 @@ from urllib.parse import urljoin, urlsplit
 
 import gevent
 import requests
-from locust import HttpUser, LoadTestShape, between, events, task
+from locust import HttpUser, LoadTestShape, constant, events, task
 from locust.exception import StopUser
 
 REPO = Path(__file__).resolve().parent.parent
@@ -194,8 +194,7 @@ class PortalUser(HttpUser):
 class Citizen(PortalUser):
     """Waits for the next arrival, reads the service page, completes the e-form; then waits for the next."""
 
-    wait_time = between(0, 0)
-    weight = 1
+    wait_time = constant(0)
 
     @task
     def arrive(self) -> None:
