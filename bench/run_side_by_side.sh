@@ -37,11 +37,11 @@ form="${FORM:-resident-parking-permit}"
 # The portal: production settings, demo council, and a static file of its service page's size.
 bench_environment "$workdir"
 bench_prepare
-size="$(.venv/bin/python manage.py shell -c "
+size="$(.venv/bin/python manage.py shell --no-imports --verbosity 0 -c "
 from django.test import Client
 from home.models import ServicePage
 page = ServicePage.objects.live().get(slug='$form')
-print(len(Client().get(page.url, HTTP_HOST='127.0.0.1', secure=True).content))")"
+print(len(Client().get(page.url, HTTP_HOST='127.0.0.1', secure=True).content))" | tail -n 1)"
 mkdir -p "$(dirname "$static_file")"
 .venv/bin/python -c "import sys; open(sys.argv[1], 'w').write(('<p>' + 'x' * 76 + '</p>\n') * (int(sys.argv[2]) // 84 + 1))" \
   "$static_file" "$size"

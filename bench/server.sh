@@ -25,9 +25,11 @@ bench_environment() {
   if [ -z "${DATABASE_URL:-}" ]; then
     export DATABASE_URL="sqlite:///$workdir/bench.sqlite3"
     database="SQLite (temporary file)"
+  elif [[ "$DATABASE_URL" != postgres* ]]; then
+    database="${DATABASE_URL%%:*} database"
   else
     database="PostgreSQL"
-    if [[ "$DATABASE_URL" == postgres* ]] && ! psql "$DATABASE_URL" -qAtc "select 1" >/dev/null 2>&1; then
+    if ! psql "$DATABASE_URL" -qAtc "select 1" >/dev/null 2>&1; then
       local name="${DATABASE_URL##*/}"
       psql "${DATABASE_URL%/*}/postgres" -qc "CREATE DATABASE \"${name%%\?*}\"" >/dev/null
     fi
