@@ -14,6 +14,8 @@ and a row of web nodes behind a load balancer:
   (less memory, faster restarts); database and cache connections are opened lazily per
   worker, so nothing is shared across the fork;
 - FORWARDED_ALLOW_IPS: the load balancer's addresses;
+- GUNICORN_ACCESS_LOG: access log file ("-": stdout; none by default, the Procfile passes
+  `--access-logfile -`);
 - PORT: the port to bind on all interfaces (default 8000); GUNICORN_BIND overrides the address.
 """
 
@@ -46,7 +48,7 @@ preload_app = os.environ.get("GUNICORN_PRELOAD", "1").strip() not in ("0", "fals
 # default, 127.0.0.1, when unset). Django reads X-Forwarded-Proto itself (SECURE_PROXY_SSL_HEADER).
 if os.environ.get("FORWARDED_ALLOW_IPS", "").strip():
     forwarded_allow_ips = os.environ["FORWARDED_ALLOW_IPS"].strip()
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "").strip() or None  # the Procfile logs to stdout
 errorlog = "-"
 control_socket_disable = True
 

@@ -25,7 +25,8 @@ port="$(free_port)"
 bench_prepare
 
 # The Procfile's web command (gunicorn.conf.py), on a free local port.
-command=(.venv/bin/gunicorn portal.wsgi --config gunicorn.conf.py --bind "127.0.0.1:$port" --workers "$workers")
+command=(.venv/bin/gunicorn portal.wsgi --config gunicorn.conf.py --bind "127.0.0.1:$port" --workers "$workers"
+  --access-logfile -)
 mkdir -p bench/results
 log="bench/results/server-${database%% *}.log.tmp"
 bench_start gunicorn "$log" "${command[@]}"
