@@ -132,9 +132,11 @@ class Citizen(JourneyClient):
             raise JourneyError(kind, describe(response, expect), url)
         return response
 
-    def run(self) -> None:
-        """Complete the journey and record its reference."""
-        self.stats.finish(*self.journey())
+    def journey(self) -> tuple[str, int]:
+        """Complete the journey and record its reference and steps in `stats`."""
+        reference, steps = super().journey()
+        self.stats.finish(reference, steps)
+        return reference, steps
 
 
 def run_phase(
@@ -158,7 +160,7 @@ def run_phase(
     def citizen_loop() -> None:
         while (number := next_number()) is not None:
             try:
-                Citizen(target, stats, number).run()
+                Citizen(target, stats, number).journey()
             except JourneyError as error:
                 stats.fail(error)
 
