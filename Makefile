@@ -22,7 +22,8 @@ frontdoor:  ## clone HEAD, `make run` it with an empty environment, check the ru
 exhaustive:  ## axe on every demo e-form step not in `make test`, deep API fuzzing (CI runs it)
 	bin/exhaustive
 
-bench:  ## benchmarks: e-form step POSTs (SQLite) and deliveries (PostgreSQL); results in bench/results/
+bench:  ## benchmarks: side by side with a bare Wagtail site, e-form step POSTs (SQLite), deliveries (PostgreSQL); results in bench/results/
 	bin/setup
+	bench/run_side_by_side.sh
 	bench/run_form_steps.sh
 	.venv/bin/python bench/delivery.py

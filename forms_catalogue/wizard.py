@@ -21,7 +21,7 @@ from collections import OrderedDict
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, storages
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -55,7 +55,14 @@ class JourneyUploadStorage(FileSystemStorage):
         return os.path.join(settings.MEDIA_ROOT, "journey-uploads")
 
 
-journey_file_storage = JourneyUploadStorage()
+class JourneyUploads:
+    """The `STORAGES["journey_uploads"]` storage, looked up on each use (object storage shared by web nodes)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(storages["journey_uploads"], name)
+
+
+journey_file_storage = JourneyUploads()
 
 
 class JourneyStorage(SessionStorage):

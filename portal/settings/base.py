@@ -172,8 +172,12 @@ if GOVUK_FRONTEND_DIST.exists():
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
+# Uploaded files (request files, images, documents) in "default"; unfinished journeys' temporary
+# uploads in "journey_uploads". Production puts both on S3-compatible object storage when
+# AWS_STORAGE_BUCKET_NAME is set (portal.settings.storage).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "journey_uploads": {"BACKEND": "forms_catalogue.wizard.JourneyUploadStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -7,6 +7,7 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from . import scale
 from .base import *  # noqa: F403
 from .base import env_bool, env_list
 
@@ -45,3 +46,12 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+
+# Several machines: persistent PostgreSQL connections with health checks (DB_CONN_MAX_AGE,
+# base settings) and a connect timeout; Redis for the cache and sessions when REDIS_URL is
+# set; uploads and journeys' temporary uploads on object storage when a bucket is named.
+DATABASES = {**DATABASES, "default": scale.database_options(os.environ, DATABASES["default"])}  # noqa: F405
+if REDIS_URL:  # noqa: F405
+    for alias in ("default", "sessions"):
+        CACHES[alias]["OPTIONS"] = scale.redis_cache_options(os.environ)  # noqa: F405
+STORAGES = scale.object_storages(os.environ, STORAGES)  # noqa: F405

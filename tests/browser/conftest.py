@@ -196,6 +196,8 @@ class PortalServer:
             "4",
             "--timeout",
             "60",
+            "--max-requests",
+            "0",  # gunicorn.conf.py recycles workers; this one keeps its in-memory cache for the session
             "--no-control-socket",  # gunicorn's default control socket is one path shared by every gunicorn
         ]
         with open(self.log_path, "ab") as log:

@@ -26,7 +26,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from bench.form_steps import SITEMAP_LOC, Citizen, Stats, Target, find_form_url, form_schema, question_schemas
+from bench.form_steps import Citizen, Stats
+from bench.journey import SITEMAP_LOC, Target, find_form_url, form_schema, question_schemas
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE_URL = "http://127.0.0.1:8000"
