@@ -34,3 +34,7 @@ MEDIA_ROOT = Path(os.environ["BROWSER_TEST_MEDIA_ROOT"])
 WHITENOISE_USE_FINDERS = True
 SITE_URL = os.environ.get("BROWSER_TEST_BASE_URL", "http://127.0.0.1")
 WAGTAILADMIN_BASE_URL = SITE_URL
+# Each test plays several visitors in one browser within seconds of an editor's change; with a
+# max-age the browser itself would show the page it fetched a moment before the publish (as a
+# real browser may, for PAGE_CACHE_MAX_AGE seconds). 0 makes it revalidate (ETag) every time.
+PAGE_CACHE_MAX_AGE = 0
