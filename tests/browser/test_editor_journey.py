@@ -43,10 +43,25 @@ def offline_service(portal_server) -> dict:
     )
 
 
+def choose_block(page, insert_button, kind: str, exact: bool = False) -> None:
+    """Open a StreamField's block chooser and pick `kind`; open it again if the first click came
+    before the editor's scripts were ready to show it (the chooser then never appears)."""
+    option = page.get_by_role("option", name=kind, exact=exact)
+    for _attempt in range(3):
+        insert_button.click()
+        try:
+            expect(option).to_be_visible(timeout=5_000)
+        except AssertionError:
+            page.keyboard.press("Escape")
+            continue
+        option.click()
+        return
+    raise AssertionError(f"the block chooser never offered '{kind}'")
+
+
 def add_question(page, questions, kind: str):
     """Insert a question of this kind at the end of the step's questions; the new question's block."""
-    questions.get_by_role("button", name="Insert a block").last.click()
-    page.get_by_role("option", name=kind).click()
+    choose_block(page, questions.get_by_role("button", name="Insert a block").last, kind)
     block = questions.get_by_role("region", name=re.compile(rf"^{re.escape(kind)}")).last
     expect(block.get_by_role("textbox", name="Label*").first).to_be_visible()
     return block
@@ -75,8 +90,7 @@ def test_editor_builds_previews_and_publishes_a_form_that_a_citizen_completes(
 
     # One step, two questions, through the StreamField interface.
     steps = editor.locator("#panel-child-content-steps-section")
-    steps.get_by_role("button", name="Insert a block").click()
-    editor.get_by_role("option", name="Step", exact=True).click()
+    choose_block(editor, steps.get_by_role("button", name="Insert a block"), "Step", exact=True)
     step = steps.get_by_role("region", name=re.compile(r"^Step"))
     step.get_by_role("textbox", name="Title*").fill(STEP_TITLE)
     questions = step.locator("[data-contentpath='questions']")
@@ -91,8 +105,7 @@ def test_editor_builds_previews_and_publishes_a_form_that_a_citizen_completes(
     expect(options.get_by_role("textbox", name="Label*")).to_have_count(2)
 
     # An exit page after it, shown when the second option is chosen.
-    steps.get_by_role("button", name="Insert a block").last.click()
-    editor.get_by_role("option", name="Exit page").click()
+    choose_block(editor, steps.get_by_role("button", name="Insert a block").last, "Exit page")
     exit_page = steps.get_by_role("region", name=re.compile(r"^Exit page"))
     exit_page.get_by_role("textbox", name="Title*").fill(EXIT_TITLE)
     exit_page.get_by_role("textbox", name="Body text*").fill(EXIT_TEXT)
