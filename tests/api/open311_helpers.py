@@ -7,6 +7,8 @@ import json
 import xml.etree.ElementTree as ET
 from urllib.parse import urlencode
 
+from tests.forms_catalogue.demo_answers import DEMO_ANSWERS
+
 BASE = "/open311/v2/"
 POTHOLE = {
     "service_code": "report-pothole",
@@ -22,6 +24,31 @@ POTHOLE = {
     "attribute[width]": "1.5",
     "attribute[immediate_danger]": "no",
 }
+
+
+def missed_bin_fields(api_key: str) -> dict[str, str]:
+    """The demo missed-bin report (DEMO_ANSWERS) as FixMyStreet sends it: Open311 fields plus the form's attributes."""
+    web = DEMO_ANSWERS["report-missed-bin"]
+    address = web["collection_address"]
+    return {
+        "api_key": api_key,
+        "service_code": "report-missed-bin",
+        "lat": "52.205300",
+        "long": "-1.525600",
+        "description": web["access_notes"],
+        "first_name": web["name"]["first_name"],
+        "last_name": web["name"]["last_name"],
+        "email": web["email"],
+        "phone": web["phone"],
+        "attribute[collection_address_line1]": address["line1"],
+        "attribute[collection_address_line2]": address["line2"],
+        "attribute[collection_address_town]": address["town"],
+        "attribute[collection_address_postcode]": address["postcode"],
+        "attribute[bin_type]": web["bin_type"],
+        "attribute[collection_date]": web["collection_date"],
+        "attribute[out_by_7am]": web["out_by_7am"],
+        "attribute[subscription_number]": web["subscription_number"],
+    }
 
 
 def get(client, path: str, fmt: str = "xml", **params):

@@ -11,6 +11,7 @@ from backoffice.models import Channel, Queue, ServiceRequest
 from tests.forms_catalogue.demo_answers import DEMO_ANSWERS
 from tests.forms_catalogue.journey_helpers import Journey, form_page, stored_answers
 
+from .open311_helpers import missed_bin_fields
 from .submitting import json_body, post_json
 
 SERVICE = "report-missed-bin"
@@ -19,26 +20,7 @@ ANSWERS = DEMO_ANSWERS[SERVICE]
 
 def through_open311(client, key: str) -> ServiceRequest:
     """The missed bin report as FixMyStreet would send it: Open311 fields plus the form's attributes."""
-    address = ANSWERS["collection_address"]
-    fields = {
-        "api_key": key,
-        "service_code": SERVICE,
-        "lat": "52.2053",
-        "long": "-1.5256",
-        "description": ANSWERS["access_notes"],
-        "first_name": ANSWERS["name"]["first_name"],
-        "last_name": ANSWERS["name"]["last_name"],
-        "email": ANSWERS["email"],
-        "phone": ANSWERS["phone"],
-        "attribute[collection_address_line1]": address["line1"],
-        "attribute[collection_address_line2]": address["line2"],
-        "attribute[collection_address_town]": address["town"],
-        "attribute[collection_address_postcode]": address["postcode"],
-        "attribute[bin_type]": ANSWERS["bin_type"],
-        "attribute[collection_date]": ANSWERS["collection_date"],
-        "attribute[out_by_7am]": ANSWERS["out_by_7am"],
-        "attribute[subscription_number]": ANSWERS["subscription_number"],
-    }
+    fields = missed_bin_fields(key)
     response = client.post(
         "/open311/v2/requests.json", urlencode(fields), content_type="application/x-www-form-urlencoded"
     )

@@ -8,7 +8,7 @@ from backoffice.models import RequestEvent, ServiceRequest
 from tests.forms_catalogue.demo_answers import DEMO_ANSWERS
 from tests.forms_catalogue.journey_helpers import stored_answers
 
-from .open311_helpers import created_reference, get, post
+from .open311_helpers import created_reference, get, missed_bin_fields, post
 
 
 def attributes_of(client, code: str) -> dict[str, dict]:
@@ -87,25 +87,9 @@ def test_a_form_needing_a_file_or_repeating_a_step_is_not_offered(client, code):
 @pytest.mark.django_db
 def test_a_fixmystreet_style_missed_bin_request_stores_the_answers_the_web_journey_stores(client, api_key):
     web = DEMO_ANSWERS["report-missed-bin"]
-    address = web["collection_address"]
     data = {
-        "api_key": api_key,
-        "service_code": "report-missed-bin",
-        "lat": "52.205300",
-        "long": "-1.525600",
-        "description": web["access_notes"],
-        "first_name": web["name"]["first_name"],
-        "last_name": web["name"]["last_name"],
-        "email": web["email"],
-        "phone": web["phone"],
-        "attribute[collection_address_line1]": address["line1"],
-        "attribute[collection_address_line2]": address["line2"],
-        "attribute[collection_address_town]": address["town"],
-        "attribute[collection_address_postcode]": address["postcode"],
-        "attribute[bin_type]": web["bin_type"],
+        **missed_bin_fields(api_key),
         "attribute[collection_date]": f"{web['collection_date']}T07:00:00Z",
-        "attribute[out_by_7am]": web["out_by_7am"],
-        "attribute[subscription_number]": web["subscription_number"],
         "attribute[fixmystreet_id]": "1234",  # FixMyStreet's own extras are ignored
         "media_url": "https://fixmystreet.example/photo/1234.full.jpeg",
     }
