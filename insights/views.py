@@ -4,10 +4,7 @@ The dashboard and the CSV are for superusers and users with `insights.view_cover
 to a "Web team" group in Settings → Groups); anyone else gets 403.
 """
 
-import csv
-
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils.translation import gettext
@@ -25,12 +22,12 @@ from . import charts
 from .coverage import How, coverage, not_online, services
 from .coverage import online_services as online_service_pages
 from .snapshots import trend
+from .tables import csv_response
 
 PERMISSION = "insights.view_coverage"
 PUT_ONLINE_URL_NAME = "put_service_online"  # the "Put this service online" action (forms_catalogue)
 ICON = "form"
 CSV_HEADER = ("service", "category", "department", "transactional", "online", "how", "form_url")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def url_name_exists(name: str, *args) -> bool:
@@ -84,23 +81,11 @@ class CoverageDashboardView(CoverageAccessMixin, WagtailAdminTemplateMixin, Temp
         return context
 
 
-def csv_cell(value) -> str:
-    """A cell a spreadsheet shows as text: a leading =, +, - or @ would make it a formula."""
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 class CoverageCsvView(CoverageAccessMixin, View):
     """Every live service as a CSV row: service, category, department, transactional, online, how, form URL."""
 
     def get(self, request):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="service-coverage.csv"'
-        writer = csv.writer(response)
-        writer.writerow(CSV_HEADER)
-        for row in service_rows(request):
-            writer.writerow([csv_cell(value) for value in row])
-        return response
+        return csv_response("service-coverage.csv", CSV_HEADER, service_rows(request))
 
 
 def service_rows(request):
