@@ -69,7 +69,7 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from bench.form_steps import CHECK_STEP, Answers, post_form_fields, question_schemas
+    from bench.journey import CHECK_STEP, Answers, post_form_fields, question_schemas
     from forms_catalogue.models import EFormPage
     from forms_catalogue.schema import json_schema
     from home.models import ServicePage

@@ -46,6 +46,8 @@ class Department(index.Indexed, models.Model):
 class HomePage(CacheablePageMixin, Page):
     """The council's front page: search, categories and the most used services."""
 
+    served_by_route_map = True  # a plain page: portal.page_routes may serve it from its map of pages
+
     intro = models.CharField(_("introduction"), max_length=255, blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -72,6 +74,8 @@ class HomePage(CacheablePageMixin, Page):
 
 class CategoryPage(CacheablePageMixin, Page):
     """A group of related services, such as 'Bins and recycling'."""
+
+    served_by_route_map = True  # a plain page: portal.page_routes may serve it from its map of pages
 
     summary = models.CharField(_("summary"), max_length=255, help_text=_("Shown on the home page under the link."))
     intro = models.TextField(_("introduction"), blank=True)
@@ -105,6 +109,8 @@ class OnlineStatus(models.TextChoices):
 
 class ServicePage(CacheablePageMixin, Page):
     """One council service: what it is, who can use it, and how to do it."""
+
+    served_by_route_map = True  # a plain page: portal.page_routes may serve it from its map of pages
 
     summary = models.CharField(_("summary"), max_length=255, help_text=_("One sentence: what the citizen can do."))
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
@@ -276,6 +282,8 @@ def route_to_child(parent: Page, children, request, path_components):
 
 class InformationPage(CacheablePageMixin, Page):
     """A plain page of information, such as accessibility or privacy statements."""
+
+    served_by_route_map = True  # a plain page: portal.page_routes may serve it from its map of pages
 
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
 

@@ -1,13 +1,14 @@
 """Top-level URLs: admin, documents, APIs, search, A to Z, online services, health, robots, sitemap, pages."""
 
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home import views as home_views
+from portal import page_routes
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -28,7 +29,12 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Catalogue pages by the map of pages (Wagtail's page pattern, tried first but for Wagtail's own
+# `_util/` views: password and login for restricted pages), then Wagtail's URLs.
+urlpatterns += [
+    re_path(r"^(?!_util/)((?:[\w\-]+/)*)$", page_routes.serve_page, name="catalogue_page"),
+    path("", include(wagtail_urls)),
+]
 
 handler404 = "home.views.page_not_found"
 handler500 = "home.views.server_error"

@@ -6,7 +6,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
-from forms_catalogue import routing
 from forms_catalogue.models import EFormPage
 from home.models import ServicePage
 from tests.home.factories import make_category, make_services
@@ -156,34 +155,3 @@ def test_a_page_whose_path_looks_like_a_journey_step_is_served_by_wagtail(client
     response = client.get(start_page)
     assert response.status_code == 200 and routed_by_wagtail(response)
     assert response.resolver_match.url_name == "journey"
-
-
-def site(hostname: str, port: int = 80, is_default: bool = False, root: str = "/home/") -> routing.SiteRoot:
-    return routing.SiteRoot(hostname, port, is_default, root)
-
-
-@pytest.mark.parametrize(
-    ("host", "expected"),
-    [
-        ("portal.example.gov.uk", "/home/"),
-        ("roads.example.gov.uk", "/roads/"),
-        ("roads.example.gov.uk:8080", "/roads-8080/"),
-        ("unknown.example", "/home/"),
-    ],
-)
-def test_the_site_is_the_one_wagtail_would_pick(rf, host, expected):
-    routes = routing.RouteMap(
-        sites=(
-            site("portal.example.gov.uk", is_default=True),
-            site("roads.example.gov.uk", root="/roads/"),
-            site("roads.example.gov.uk", 8080, root="/roads-8080/"),
-        )
-    )
-    hostname, _, port = host.partition(":")
-    request = rf.get("/", HTTP_HOST=host, SERVER_PORT=port or "80")
-    assert routing.site_for(routes, request).root_url_path == expected
-
-
-def test_no_site_for_an_unknown_host_without_a_default_site(rf):
-    routes = routing.RouteMap(sites=(site("portal.example.gov.uk"),))
-    assert routing.site_for(routes, rf.get("/", HTTP_HOST="other.example")) is None
