@@ -17,7 +17,7 @@ What never is, whatever the page:
   /healthz.
 
 A hit costs one cache read (no database query, no template) and answers with the stored
-body and headers, plus `ETag` (a matching `If-None-Match` gives 304).
+response, body and headers as first sent, `ETag` included (a matching `If-None-Match` gives 304).
 
 Invalidation: a generation number lives in the same cache; every entry records the generation
 it was rendered under, and is served only while the number has not changed (both are read in
@@ -132,13 +132,18 @@ def normalised_query(query_string: str) -> str:
 
 
 def page_key(request: HttpRequest) -> str:
-    """The cache key of a request's page: scheme, host, path, normalised query and language."""
+    """The cache key of a request's page: scheme, host, path, normalised query and language.
+
+    The host is taken as sent: a page is stored only once it has rendered, which validates the host
+    (a host not allowed gets a 400 and nothing stored), so a key made from a host not allowed finds nothing.
+    """
+    query = request.META.get("QUERY_STRING", "")
     address = "|".join(
         (
             request.scheme,
-            request.get_host(),
+            request._get_raw_host(),
             request.path,
-            normalised_query(request.META.get("QUERY_STRING", "")),
+            normalised_query(query) if query else "",
             get_language() or "",
         )
     )
@@ -205,26 +210,29 @@ def public_headers(response: HttpResponseBase) -> None:
 
 
 def response_from_entry(request: HttpRequest, entry: dict) -> HttpResponseBase:
-    """Rebuild a stored page (or a 304 when the visitor's copy is current)."""
-    response = get_conditional_response(request, etag=entry["etag"])
+    """The stored page, as it was sent with its headers (or a 304 when the visitor's copy is current)."""
+    response = None
+    if "HTTP_IF_NONE_MATCH" in request.META:
+        response = get_conditional_response(request, etag=entry["etag"])
+        if response is not None:
+            response.headers["ETag"] = entry["etag"]
+            public_headers(response)
     if response is None:
-        response = HttpResponse(entry["content"], status=200)
-        for name, value in entry["headers"]:
-            response.headers[name] = value
-    response.headers["ETag"] = entry["etag"]
+        response = entry["response"]
     response.headers[HIT_HEADER] = "hit"
-    public_headers(response)
     return response
 
 
 def store(cache, key: str, generation: int, response: HttpResponse) -> None:
-    """Keep a page's body and headers under its key, with the generation it was made in."""
-    content = response.content
-    etag = f'"{hashlib.sha256(content).hexdigest()[:32]}"'
-    headers = [(name, value) for name, value in response.headers.items() if name.lower() not in UNSTORED_HEADERS]
-    entry = {"generation": generation, "content": content, "headers": headers, "etag": etag}
-    cache.set(key, entry, cache_timeout())
+    """Keep a page (body and headers, public ones already set) under its key, with the generation it was made in."""
+    etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
     response.headers["ETag"] = etag
+    public_headers(response)
+    stored = HttpResponse(response.content, status=200)
+    for name, value in response.headers.items():
+        if name.lower() not in UNSTORED_HEADERS:
+            stored.headers[name] = value
+    cache.set(key, {"generation": generation, "response": stored, "etag": etag}, cache_timeout())
 
 
 class PageCacheMiddleware:
@@ -260,7 +268,7 @@ class PageCacheMiddleware:
                 response.headers[HIT_HEADER] = "miss"
             except Exception:
                 logger.exception("page cache: could not store %s", request.path)
-        public_headers(response)
+        public_headers(response)  # again for a HEAD, or a page the cache could not take: it may change nothing
         return response
 
 

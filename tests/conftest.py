@@ -69,10 +69,11 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def fresh_page_cache():
-    """Retire the pages cached by earlier tests: rolling back their database changes sends no signal."""
-    from portal.page_cache import bump_generation
+    """Retire the pages and the map of pages cached by earlier tests: rolling back their database changes sends no signal."""
+    from portal import page_cache, page_routes
 
-    bump_generation()
+    page_cache.bump_generation()
+    page_routes.bump_generation()
 
 
 @pytest.fixture
