@@ -69,7 +69,7 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def fresh_page_cache():
-    """Retire the pages and the map of pages cached by earlier tests: rolling back their database changes sends no signal."""
+    """Retire the pages and the map of pages earlier tests cached: rolling back their changes sends no signal."""
     from portal import page_cache, page_routes
 
     page_cache.bump_generation()
