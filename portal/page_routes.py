@@ -18,16 +18,20 @@ Wagtail's view-restriction check (an `on_serve_page` hook): a page in the map ha
 The generation is a token in the shared cache that any publish, unpublish, move, slug change
 or deletion of a page, and any change of a site or a view restriction, replaces, so every web
 node sees the change at once. Each process keeps its copy of the map (and other apps' entries,
-see `process_cache`) for the current generation only.
+see `process_cache`) for the current generation only. With a per-process cache (no Redis)
+other processes do not hear of a change, so there a map is used for ROUTE_MAP_TIMEOUT seconds
+only (10 by default, as the page cache).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import connection
@@ -45,7 +49,6 @@ from wagtail.wagtail_hooks import check_view_restrictions
 GENERATION_KEY = "page-routes:generation"
 MAP_FORMAT = 1  # part of the map's cache key: a release that changes RouteMap never reads an older one
 MAP_KEY = f"page-routes:map:{MAP_FORMAT}:{{generation}}"
-MAP_TIMEOUT = 24 * 60 * 60
 
 
 @dataclass(frozen=True)
@@ -145,16 +148,22 @@ def build_route_map() -> RouteMap:
     return RouteMap(sites=sites, pages=pages, site_root_paths=list(Site.get_site_root_paths()))
 
 
+def map_timeout() -> int:
+    """Seconds a map is used: long with a shared cache (every change starts a new generation at once on
+    every node), short with a per-process one (a change made in another process is not heard of here)."""
+    return int(getattr(settings, "ROUTE_MAP_TIMEOUT", 10))
+
+
 def route_map(request: HttpRequest | None = None) -> RouteMap:
     """The map of the current generation: this process's copy, else the shared cache's, else built."""
     local = process_cache(request)
-    if "map" not in local:
+    if "map" not in local or local["map_until"] < time.monotonic():
         key = MAP_KEY.format(generation=current_generation(request))
         routes = cache.get(key)
         if routes is None:
             routes = build_route_map()
-            cache.set(key, routes, timeout=MAP_TIMEOUT)
-        local["map"] = routes
+            cache.set(key, routes, timeout=map_timeout())
+        local["map"], local["map_until"] = routes, time.monotonic() + map_timeout()
     return local["map"]
 
 

@@ -147,6 +147,8 @@ if not REDIS_URL and SESSION_ENGINE.endswith((".cache", ".cached_db")):
 # every publish through a generation number in the cache; a local-memory cache is one per
 # process, so another worker process only sees a change when its own copy expires: keep that short.
 PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "300" if REDIS_URL else "10"))  # 0: off
+# Seconds each process uses its map of pages (portal.page_routes): long when Redis shares its changes.
+ROUTE_MAP_TIMEOUT = int(os.environ.get("ROUTE_MAP_TIMEOUT", "86400" if REDIS_URL else "10"))
 PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))  # Cache-Control max-age for browsers and CDNs
 
 AUTH_PASSWORD_VALIDATORS = [

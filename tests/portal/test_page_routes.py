@@ -4,7 +4,7 @@ Wagtail would, and Wagtail's routing wherever the map cannot answer."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageViewRestriction
 
 from home.models import ServicePage
 from portal import page_routes
@@ -108,3 +108,19 @@ def test_the_site_is_the_one_wagtail_would_pick(rf, host, expected):
 def test_no_site_for_an_unknown_host_without_a_default_site(rf):
     routes = page_routes.RouteMap(sites=(site("portal.example.gov.uk"),))
     assert page_routes.site_for(routes, rf.get("/", HTTP_HOST="other.example")) is None
+
+
+@pytest.mark.django_db
+def test_without_a_shared_cache_a_map_is_used_for_a_short_while_only(client, clear_cache, settings, monkeypatch):
+    """Another process's publish is not heard of here: a title changed there shows once the map expires."""
+    settings.ROUTE_MAP_TIMEOUT = 10
+    page = ServicePage.objects.get(url_path__endswith=SERVICE)
+    client.get(SERVICE)
+    Page.objects.filter(pk=page.get_parent().pk).update(title="Bins, recycling and waste")  # as another process
+    assert "Bins and recycling</a>" in fetched(client, SERVICE).content.decode()
+
+    later = page_routes.time.monotonic() + 11
+    monkeypatch.setattr(page_routes.time, "monotonic", lambda: later)
+    cache_of_other_processes = page_routes.MAP_KEY.format(generation=page_routes.current_generation())
+    page_routes.cache.delete(cache_of_other_processes)  # the shared copy expired too (same timeout)
+    assert "Bins, recycling and waste</a>" in fetched(client, SERVICE).content.decode()
