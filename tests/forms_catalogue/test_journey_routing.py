@@ -117,6 +117,20 @@ def test_a_service_renamed_on_publishing_moves_its_form_url(journey):
     assert renamed.status_code == 200 and not routed_by_wagtail(renamed)
 
 
+def test_a_form_published_again_in_another_process_is_served_as_now_live(journey):
+    """The form page a process keeps for its journeys is checked against the live revision on every request."""
+    citizen = journey(SLUG)
+    page = form_page(SLUG)
+    page.title = "Tell us about a missed bin"
+    revision = page.save_revision()
+    # Published as another process would be seen from here: the new revision live, no signal heard.
+    EFormPage.objects.filter(pk=page.pk).update(title=page.title, live_revision=revision)
+
+    shown = citizen.open()
+    assert shown.status_code == 200 and not routed_by_wagtail(shown)
+    assert "Tell us about a missed bin" in shown.content.decode()
+
+
 def test_a_form_behind_a_view_restriction_is_left_to_wagtail_which_asks_for_the_password(journey, client):
     page = form_page(SLUG)
     PageViewRestriction.objects.create(
