@@ -1,5 +1,6 @@
 """Service catalogue: the home page, categories, service pages and departments."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import CharField, OuterRef, Subquery, Value
@@ -204,6 +205,16 @@ class ServicePage(CacheablePageMixin, Page):
         ).order_by("path")
         live_eform_slug = Subquery(live_eforms.values("slug")[:1])
         return cls.objects.select_related("department").annotate(live_eform_slug=live_eform_slug)
+
+    @classmethod
+    def for_route_map(cls, children):
+        """As `for_serving()`, with the live e-form found among the page's live children in the map of pages
+        (`portal.page_routes`) instead of by a subquery."""
+        from forms_catalogue.models import EFormPage
+
+        eform_type = ContentType.objects.get_for_model(EFormPage, for_concrete_model=False).pk
+        slug = next((child.slug for child in children if child.content_type_id == eform_type), None)
+        return cls.objects.select_related("department").annotate(live_eform_slug=Value(slug, output_field=CharField()))
 
     def live_eform(self):
         """The published e-form under this service, or None."""

@@ -76,7 +76,7 @@ class PageEntry:
 
 @dataclass
 class RouteMap:
-    """The sites and the live pages without view restrictions, by URL path.
+    """The sites and the live pages without view restrictions, by URL path, and every live page's live children.
 
     `site_root_paths` is Wagtail's `Site.get_site_root_paths()`, handed to each page found so
     that its `url` needs no further cache lookup.
@@ -84,6 +84,7 @@ class RouteMap:
 
     sites: tuple[SiteRoot, ...] = ()
     pages: dict[str, PageEntry] = field(default_factory=dict)
+    children: dict[str, tuple[PageEntry, ...]] = field(default_factory=dict)  # every live child, in tree order
     site_root_paths: list = field(default_factory=list)
 
 
@@ -138,14 +139,24 @@ def build_route_map() -> RouteMap:
     for root in sites:
         del root.site._state.fields_cache["root_page"]  # keep the map small: the site alone
     restricted = tuple(PageViewRestriction.objects.values_list("page__path", flat=True))
-    pages = {
-        url_path: PageEntry(page_id, tree_path, content_type_id, title, slug, url_path)
-        for url_path, page_id, tree_path, content_type_id, title, slug in Page.objects.live().values_list(
-            "url_path", "pk", "path", "content_type_id", "title", "slug"
-        )
-        if not tree_path.startswith(restricted) and url_path
-    }
-    return RouteMap(sites=sites, pages=pages, site_root_paths=list(Site.get_site_root_paths()))
+    pages: dict[str, PageEntry] = {}
+    children: dict[str, list[PageEntry]] = {}
+    live_pages = (
+        Page.objects.live().order_by("path").values_list("url_path", "pk", "path", "content_type_id", "title", "slug")
+    )
+    for url_path, page_id, tree_path, content_type_id, title, slug in live_pages:
+        if not url_path:
+            continue
+        entry = PageEntry(page_id, tree_path, content_type_id, title, slug, url_path)
+        children.setdefault(url_path[: url_path.rstrip("/").rfind("/") + 1], []).append(entry)
+        if not tree_path.startswith(restricted):
+            pages[url_path] = entry
+    return RouteMap(
+        sites=sites,
+        pages=pages,
+        children={parent: tuple(entries) for parent, entries in children.items()},
+        site_root_paths=list(Site.get_site_root_paths()),
+    )
 
 
 def map_timeout() -> int:
@@ -293,7 +304,10 @@ def serve_page(request: HttpRequest, path: str) -> HttpResponse:
     model = page_model(entry) if entry else None
     if model is None or not getattr(model, "served_by_route_map", False):
         return wagtail_serve(request, path)
-    queryset = model.for_serving() if hasattr(model, "for_serving") else model.objects.all()
+    if hasattr(model, "for_route_map"):  # what the page shows of its children, from the map
+        queryset = model.for_route_map(routes.children.get(entry.url_path, ()))
+    else:
+        queryset = model.objects.all()
     page = load_live_page(entry, queryset, routes, site, request)
     if page is None:
         return wagtail_serve(request, path)

@@ -124,3 +124,18 @@ def test_without_a_shared_cache_a_map_is_used_for_a_short_while_only(client, cle
     cache_of_other_processes = page_routes.MAP_KEY.format(generation=page_routes.current_generation())
     page_routes.cache.delete(cache_of_other_processes)  # the shared copy expired too (same timeout)
     assert "Bins, recycling and waste</a>" in fetched(client, SERVICE).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_service_page_from_the_map_offers_its_form_as_wagtails_routing_does(client, clear_cache):
+    """The "Start now" of a service page comes from its live e-form among its children in the map."""
+    from forms_catalogue.models import EFormPage
+
+    start = 'href="/bins-and-recycling/report-missed-bin/form/start/"'
+    assert start in fetched(client, SERVICE).content.decode()
+    form = EFormPage.objects.get(url_path__endswith=f"{SERVICE}form/")
+    form.unpublish()
+    mapped = fetched(client, SERVICE)
+    assert not routed_by_wagtail(mapped) and start not in mapped.content.decode()
+    form.save_revision().publish()
+    assert start in fetched(client, SERVICE).content.decode()
