@@ -41,7 +41,7 @@ worker_class = "gthread" if threads > 1 else "sync"
 timeout = env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = env_int("GUNICORN_KEEPALIVE", 5)
-max_requests = env_int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests = env_int("GUNICORN_MAX_REQUESTS", 20000)
 max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", max_requests // 10)
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1").strip() not in ("0", "false", "no")
 # Addresses whose X-Forwarded-* headers gunicorn trusts (the load balancer's; gunicorn's own
