@@ -257,7 +257,7 @@ class ServicePage(CacheablePageMixin, Page):
         if self.target_amount and not self.target_unit:
             message = gettext("Choose what the target counts: working days, calendar days or hours.")
             raise ValidationError({"target_unit": message})
-        if self.target_unit and not self.target_amount:
+        if self.target_unit and self.target_amount is None:
             message = gettext("Enter the number of %(unit)s.") % {"unit": self.get_target_unit_display()}
             raise ValidationError({"target_amount": message})
         target = self.service_level
