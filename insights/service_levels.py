@@ -163,6 +163,7 @@ def middle_rows(finished: QuerySet[ServiceRequest], group: list[str]):
     ranked = finished.annotate(
         week=TruncWeek("resolved_at"),
         took=ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField()),
+    ).annotate(
         position=Window(RowNumber(), partition_by=partition, order_by=[F("took").asc(), F("pk").asc()]),
         size=Window(Count("pk"), partition_by=partition),
     )

@@ -9,6 +9,7 @@ from api.keys import issue
 from api.models import QueueApiKey
 from api.open311.params import w3c
 from backoffice.models import ServiceRequest
+from home.models import ServicePage
 from tests.backoffice.factories import CITIZEN_EMAIL, FLY_TIPPING, make_request
 from tests.forms_catalogue.demo_answers import DEMO_ANSWERS
 
@@ -53,3 +54,14 @@ def test_open311_gives_the_due_date_as_expected_datetime(client, api_key, media_
 
     expected = body.find("request").findtext("expected_datetime") if fmt == "xml" else body[0]["expected_datetime"]
     assert expected == w3c(stored.due_at)
+
+
+def test_the_content_api_gives_each_services_target(client):
+    with_target = ServicePage.objects.get(slug="report-missed-bin")
+    without = ServicePage.objects.get(slug="council-tax-appeal")
+
+    pages = client.get("/api/v2/pages/", {"type": "home.ServicePage", "fields": "service_level", "limit": 100}).json()
+
+    levels = {item["id"]: item["service_level"] for item in pages["items"]}
+    assert levels[with_target.pk] == {"amount": 2, "unit": "working_days", "text": "2 working days"}
+    assert levels[without.pk] is None
