@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import random
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.coverage_dashboard import measure  # noqa: E402
+from bench.coverage_dashboard import measure, set_up_django  # noqa: E402
 from bench.run_info import git_commit, machine  # noqa: E402
 
 DEFAULT_OUTPUT = REPO / "bench" / "results" / "service_levels.json"
@@ -48,17 +47,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--renders", type=int, default=20, help="renders of each page at each size")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     return parser.parse_args(argv)
-
-
-def set_up_django(folder: Path) -> None:
-    """Point Django's test settings at a fresh copy of the demo council in `folder`."""
-    from tests.demo_database import copy_demo_database
-
-    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.test"
-    os.environ["DATABASE_URL"] = copy_demo_database("", folder / "bench.sqlite3", "")
-    import django
-
-    django.setup()
 
 
 def grow_requests(to: int, rng: random.Random) -> int:

@@ -8,13 +8,11 @@ table. Constant queries whatever the number of requests (see `insights.service_l
 """
 
 from django import forms
-from django.core.exceptions import PermissionDenied
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView, View
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from django.views.generic import View
 
 from backoffice.service_levels import duration_text
 from backoffice.staff.access import can_work_requests, visible_requests, work_queues
@@ -22,6 +20,7 @@ from backoffice.staff.access import can_work_requests, visible_requests, work_qu
 from . import charts
 from .service_levels import WEEKS, by_week, queues_now, week_rows
 from .tables import csv_response
+from .views import DashboardPage, FiguresAccessMixin
 
 ICON = "time"
 
@@ -36,29 +35,22 @@ class QueueChoiceForm(forms.Form):
         self.fields["queue"].choices = [("", gettext("All your queues"))] + [(queue.pk, str(queue)) for queue in queues]
 
 
-class ServiceLevelAccessMixin:
+class ServiceLevelAccessMixin(FiguresAccessMixin):
     """Anyone who works a queue (superusers see every queue); others get 403."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not can_work_requests(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    may_view = staticmethod(can_work_requests)
 
 
 def median_text(week) -> str:
     return duration_text(week.median) if week.median is not None else ""
 
 
-class ServiceLevelView(ServiceLevelAccessMixin, WagtailAdminTemplateMixin, TemplateView):
+class ServiceLevelView(ServiceLevelAccessMixin, DashboardPage):
     """Each queue now, then the chosen queues week by week (chart and table), with CSV links."""
 
     template_name = "insights/service_levels.html"
     page_title = _("Service levels")
     header_icon = ICON
-    breadcrumbs_items = [{"url": reverse_lazy("wagtailadmin_home"), "label": _("Home")}]
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
