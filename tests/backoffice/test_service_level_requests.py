@@ -228,3 +228,23 @@ def test_the_request_page_shows_target_due_date_and_time_paused_and_the_clock_in
     assert f"Time paused {paused}" in text
     assert f"Clock restarted after {paused}: now due {due_day}." in text
     assert "Clock stopped while waiting for the citizen." in text
+
+
+# --- the citizen's tracking page --------------------------------------------------------
+
+
+def test_tracking_says_when_the_council_aims_to_deal_with_it_until_it_waits_or_is_resolved(
+    client, clear_cache, media_root, waste_officer
+):
+    service_request = make_request(FLY_TIPPING)
+
+    def tracked() -> str:
+        reference, email = service_request.display_reference, service_request.contact_email
+        return text_of(client.post(reverse("backoffice:track"), {"reference": reference, "email": email}))
+
+    due_day = timezone.localtime(service_request.due_at).strftime("%-d %B %Y")
+    assert f"We aim to deal with it by {due_day}" in tracked()
+    casework.change_status(service_request, Status.WAITING, actor=waste_officer)
+    assert "We are waiting for information from you." in tracked()
+    casework.change_status(service_request, Status.RESOLVED, actor=waste_officer)
+    assert "We aim to deal with it by" not in tracked()
