@@ -287,7 +287,8 @@ def service_level_rows(service_request: ServiceRequest, now) -> list[dict[str, s
     paused = service_levels.paused_text(target, service_request.time_paused)
     if service_request.paused_at:
         since = date_format(timezone.localtime(service_request.paused_at), "j F Y, H:i")
-        paused = gettext("%(paused)s so far; stopped again since %(since)s") % {"paused": paused, "since": since}
+        message = gettext("%(paused)s, and stopped since %(since)s (waiting for the citizen)")
+        paused = message % {"paused": paused, "since": since}
     return [
         {"label": gettext("Target"), "value": str(target)},
         {"label": gettext("Due"), "value": f"{due_date_text(service_request, service_request.due_at)} ({state.text})"},
