@@ -36,7 +36,7 @@ class QueueChoiceForm(forms.Form):
 
 
 class ServiceLevelAccessMixin(FiguresAccessMixin):
-    """Anyone who works a queue (superusers see every queue); others get 403."""
+    """Anyone who works a queue (superusers see every queue); others are turned away (PermissionDenied)."""
 
     may_view = staticmethod(can_work_requests)
 

@@ -56,7 +56,7 @@ class FiguresAccessMixin:
 
 
 class CoverageAccessMixin(FiguresAccessMixin):
-    """Superusers and holders of `insights.view_coverage`; anyone else gets 403."""
+    """Superusers and holders of `insights.view_coverage`; anyone else is turned away (PermissionDenied)."""
 
 
 class DashboardPage(WagtailAdminTemplateMixin, TemplateView):

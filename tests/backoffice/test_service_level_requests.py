@@ -130,6 +130,8 @@ def test_a_note_while_waiting_does_not_restart_the_clock(media_root, waste_offic
 def due_cells(response) -> dict[str, str]:
     """Each listed reference's Due cell text."""
     soup = page(response)
+    if soup.select_one("table.listing") is None:  # nothing listed
+        return {}
     headers = [" ".join(th.get_text(" ").split()) for th in soup.select("table.listing thead th")]
     column = headers.index("Due")
     cells = {}
