@@ -76,6 +76,17 @@ class OfflineChannelsField(serializers.Field):
         }
 
 
+class ServiceLevelField(serializers.Field):
+    """The service's target: amount, unit and in words (`{"amount": 10, "unit": "working_days", ...}`); or null."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, service: ServicePage) -> dict[str, Any] | None:
+        target = service.service_level
+        return {"amount": target.amount, "unit": target.unit, "text": str(target)} if target else None
+
+
 class EFormLinkField(serializers.Field):
     """The service's live e-form: its web address, its portal API code and the portal API's link; or null."""
 
@@ -112,6 +123,7 @@ PAGE_API_FIELDS: dict[type, list[APIField]] = {
         APIField("eligibility"),
         APIField("what_you_need"),
         APIField("how_long"),
+        APIField("service_level", serializer=ServiceLevelField()),
         APIField("what_happens_next"),
     ],
     InformationPage: [APIField("body")],

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from .models import RequestEvent, ServiceRequest, Status
 from .models.requests import OPEN_STATUSES
 from .outbox import enqueue_status_update
+from .service_levels import CLOCK_FIELDS, follow_status_change
 
 
 class CaseworkError(ValueError):
@@ -31,6 +32,9 @@ def change_status(
 ) -> RequestEvent:
     """Move the request to `status`, record it, and queue the citizen's email when they should hear of it.
 
+    Waiting for the citizen stops the service-level clock; leaving "waiting" restarts it and
+    moves the due date on by the time paused, which the event records (`service_levels`).
+
     Raises CaseworkError for an unknown status, or the same status without a note.
     """
     internal_note, public_note = internal_note.strip(), public_note.strip()
@@ -39,6 +43,8 @@ def change_status(
     locked = ServiceRequest.objects.select_for_update().get(pk=request.pk)
     if status == locked.status and not (internal_note or public_note):
         raise CaseworkError(gettext("The request already has this status. Add a note to record something new."))
+    now = timezone.now()
+    paused = follow_status_change(locked, status, now)
     event = RequestEvent.objects.create(
         request=locked,
         kind=RequestEvent.Kind.STATUS if status != locked.status else RequestEvent.Kind.NOTE,
@@ -48,14 +54,16 @@ def change_status(
         to_status=status,
         internal_note=internal_note,
         public_note=public_note,
+        due_at=locked.due_at if paused is not None else None,
+        clock_paused=paused,
     )
     status_changed = status != locked.status
     locked.status = status
     if status in OPEN_STATUSES:
         locked.resolved_at = None
     elif status_changed:
-        locked.resolved_at = timezone.now()
-    locked.save(update_fields=["status", "resolved_at", "updated_at"])
+        locked.resolved_at = now
+    locked.save(update_fields=["status", "resolved_at", "updated_at", *CLOCK_FIELDS])
     if status_changed or event.public_note:
         enqueue_status_update(locked, event)
     request.refresh_from_db()

@@ -46,6 +46,18 @@ def json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
+def service_level_document(request: ServiceRequest) -> dict[str, Any] | None:
+    """The request's target and due date (None when its service had no target when it was submitted)."""
+    target = request.service_level
+    if target is None:
+        return None
+    return {
+        "target": {"amount": target.amount, "unit": target.unit},
+        "due_at": request.due_at.isoformat() if request.due_at else None,
+        "paused": request.paused_at is not None,
+    }
+
+
 def request_document(request: ServiceRequest, idempotency_key: str) -> dict[str, Any]:
     """The request as a self-describing JSON document (version 1).
 
@@ -66,6 +78,7 @@ def request_document(request: ServiceRequest, idempotency_key: str) -> dict[str,
         "department": service.department.name if service.department_id else None,
         "queue": request.queue.slug if request.queue_id else None,
         "contact_email": request.contact_email,
+        "service_level": service_level_document(request),
         "form": {
             "page_id": request.form_page_id,
             "revision_id": request.form_revision_id,

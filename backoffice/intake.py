@@ -1,6 +1,7 @@
 """The one entry point for new requests: web, API, Open311 and staff on a caller's behalf.
 
-`submit()` routes the request to its queue and writes it, its files, its history and its
+`submit()` routes the request to its queue, gives it its service's target and due date
+(`service_levels`), and writes it, its files, its history and its
 outbox deliveries (department systems, citizen confirmation) in one database transaction.
 The caller may show the reference only after it returns. A repeated call with the same
 idempotency key returns the request the first call made. If anything fails, nothing is
@@ -13,11 +14,13 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from .models import Channel, RequestEvent, RequestFile, ServiceRequest
 from .outbox import enqueue_new_request
 from .references import new_reference
 from .routing import route
+from .service_levels import start_clock
 
 REFERENCE_ATTEMPTS = 5
 
@@ -58,7 +61,7 @@ def submit(
         saved_files: list[str] = []
         try:
             with transaction.atomic():
-                request = ServiceRequest.objects.create(
+                request = ServiceRequest(
                     reference=new_reference(),
                     service=service,
                     form_page_id=form_version.page_id if form_version else None,
@@ -71,9 +74,13 @@ def submit(
                     idempotency_key=idempotency_key,
                     queue=queue,
                 )
+                start_clock(request, service, received=timezone.now())
+                request.save(force_insert=True)
                 for submitted in files:
                     _store_file(request, submitted, saved_files)
-                RequestEvent.objects.create(request=request, kind=RequestEvent.Kind.SUBMITTED, to_status=request.status)
+                RequestEvent.objects.create(
+                    request=request, kind=RequestEvent.Kind.SUBMITTED, to_status=request.status, due_at=request.due_at
+                )
                 enqueue_new_request(request)
         except IntegrityError:
             _delete_files(saved_files)

@@ -125,6 +125,8 @@ def service_page_from_row(row: dict, department: Department) -> ServicePage:
         eligibility=paragraphs_html(row["eligibility"]),
         what_you_need=bullet_list_html(row["what_you_need"]),
         how_long=row["how_long"],
+        target_amount=row["target"]["amount"] if "target" in row else None,
+        target_unit=row["target"]["unit"] if "target" in row else "",
         what_happens_next=paragraphs_html(row["what_happens_next"]),
         keywords=", ".join(row["keywords"]),
         lgsl_code=row.get("lgsl"),

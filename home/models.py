@@ -1,10 +1,12 @@
 """Service catalogue: the home page, categories, service pages and departments."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Concat
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
@@ -15,6 +17,7 @@ from wagtail.snippets.models import register_snippet
 from portal.page_cache import CacheablePageMixin
 
 from .blocks import RICH_TEXT_FEATURES, BodyBlock
+from .service_levels import Target, TargetUnit
 
 
 @register_snippet
@@ -118,6 +121,17 @@ class ServicePage(CacheablePageMixin, Page):
     eligibility = RichTextField(_("who can use this service"), features=RICH_TEXT_FEATURES, blank=True)
     what_you_need = RichTextField(_("what you need"), features=RICH_TEXT_FEATURES, blank=True)
     how_long = models.CharField(_("how long it takes"), max_length=255, blank=True)
+    target_amount = models.PositiveSmallIntegerField(
+        _("service-level target"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(999)],
+        help_text=_(
+            "How long the council aims to take to deal with a request, e.g. 10 (working days) or 2 (hours). "
+            "Each request gets a due date from it. Leave blank for no target."
+        ),
+    )
+    target_unit = models.CharField(_("target unit"), max_length=13, choices=TargetUnit.choices, blank=True)
     what_happens_next = RichTextField(_("what happens next"), features=RICH_TEXT_FEATURES, blank=True)
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="services"
@@ -165,7 +179,10 @@ class ServicePage(CacheablePageMixin, Page):
         FieldPanel("body"),
         FieldPanel("eligibility"),
         FieldPanel("what_you_need"),
-        FieldPanel("how_long"),
+        MultiFieldPanel(
+            [FieldPanel("how_long"), FieldPanel("target_amount"), FieldPanel("target_unit")],
+            heading=_("How long it takes"),
+        ),
         FieldPanel("what_happens_next"),
         MultiFieldPanel(
             [FieldPanel("external_url"), FieldPanel("external_url_label"), FieldPanel("information_only")],
@@ -245,6 +262,32 @@ class ServicePage(CacheablePageMixin, Page):
         if self.information_only:
             return OnlineStatus.INFORMATION_ONLY
         return OnlineStatus.OFFLINE
+
+    @property
+    def service_level(self) -> Target | None:
+        """The service-level target, or None when the page sets none."""
+        return Target.of(self.target_amount, self.target_unit)
+
+    def clean(self):
+        """A target needs both its number and its unit, and "How long it takes" (when given) must say it."""
+        super().clean()
+        if self.target_amount and not self.target_unit:
+            message = gettext("Choose what the target counts: working days, calendar days or hours.")
+            raise ValidationError({"target_unit": message})
+        if self.target_unit and self.target_amount is None:
+            message = gettext("Enter the number of %(unit)s.") % {"unit": self.get_target_unit_display()}
+            raise ValidationError({"target_amount": message})
+        target = self.service_level
+        if target and self.how_long and not target.is_stated_in(self.how_long):
+            raise ValidationError(
+                {
+                    "how_long": gettext(
+                        "Say the target here, for example 'We aim to reply within %(target)s', "
+                        "or leave this blank to show the target on its own."
+                    )
+                    % {"target": target}
+                }
+            )
 
     def save(self, *args, **kwargs):
         self.online_status = self.compute_online_status()

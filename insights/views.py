@@ -44,25 +44,36 @@ def can_view_coverage(user) -> bool:
     return user.is_active and user.has_perm(PERMISSION)
 
 
-class CoverageAccessMixin:
-    """Turn away anyone who may not see the figures (403)."""
+class FiguresAccessMixin:
+    """Turn away anyone `may_view(user)` refuses (403)."""
+
+    may_view = staticmethod(can_view_coverage)
 
     def dispatch(self, request, *args, **kwargs):
-        if not can_view_coverage(request.user):
+        if not self.may_view(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
 
-class CoverageDashboardView(CoverageAccessMixin, WagtailAdminTemplateMixin, TemplateView):
+class CoverageAccessMixin(FiguresAccessMixin):
+    """Superusers and holders of `insights.view_coverage`; anyone else is turned away (PermissionDenied)."""
+
+
+class DashboardPage(WagtailAdminTemplateMixin, TemplateView):
+    """An insights page in the admin, under Home in the breadcrumbs."""
+
+    breadcrumbs_items = [{"url": reverse_lazy("wagtailadmin_home"), "label": _("Home")}]
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
+
+
+class CoverageDashboardView(CoverageAccessMixin, DashboardPage):
     """Headline figures, breakdowns by category and department, the trend, and the services not online."""
 
     template_name = "insights/coverage_dashboard.html"
     page_title = _("Service coverage")
     header_icon = ICON
-    breadcrumbs_items = [{"url": reverse_lazy("wagtailadmin_home"), "label": _("Home")}]
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

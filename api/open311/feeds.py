@@ -133,6 +133,7 @@ def request_item(request: ServiceRequest) -> dict[str, Any]:
         "agency_responsible": request.service.department.name,
         "requested_datetime": w3c(request.created_at),
         "updated_datetime": w3c(request.updated_at),
+        "expected_datetime": w3c(request.due_at),
         "address": location["address"],
         "zipcode": location["zipcode"],
         "lat": location["lat"],

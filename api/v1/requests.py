@@ -111,6 +111,9 @@ class RequestStatus(Schema):
     is_open: bool
     service: ServiceLink
     submitted_at: datetime
+    due_at: datetime | None = Field(
+        None, description="When the council aims to have dealt with it (moves on while it waits for the citizen)."
+    )
     resolved_at: datetime | None
     updates: list[RequestUpdate]
 
@@ -349,6 +352,7 @@ def request_status(request: HttpRequest, found: ServiceRequest) -> dict[str, Any
         "is_open": found.is_open,
         "service": {"title": found.service.title, "url": found.service.get_full_url(request)},
         "submitted_at": found.created_at,
+        "due_at": found.due_at,
         "resolved_at": found.resolved_at,
         "updates": [
             {

@@ -1,9 +1,13 @@
 """Service requests as the back office receives them, their files and their history."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from home.service_levels import Target, TargetUnit
 
 from ..references import format_reference
 
@@ -70,6 +74,30 @@ class ServiceRequest(models.Model):
         help_text=_("When the queue's own system first confirmed it had received the request (through the API)."),
     )
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    target_amount = models.PositiveSmallIntegerField(
+        _("service-level target"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The service's target when the request was submitted."),
+    )
+    target_unit = models.CharField(
+        _("target unit"), max_length=13, choices=TargetUnit.choices, blank=True, editable=False
+    )
+    due_at = models.DateTimeField(_("due"), null=True, blank=True, editable=False)
+    paused_at = models.DateTimeField(
+        _("clock stopped"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the request started waiting for the citizen; the clock restarts when it stops waiting."),
+    )
+    time_paused = models.DurationField(
+        _("time paused"),
+        default=timedelta(0),
+        editable=False,
+        help_text=_("Whole working or calendar days for a target in days; clock time for a target in hours."),
+    )
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -79,6 +107,8 @@ class ServiceRequest(models.Model):
         indexes = [
             models.Index(fields=["queue", "status", "-created_at"]),
             models.Index(fields=["queue", "acknowledged_at", "created_at"]),
+            models.Index(fields=["queue", "status", "due_at"]),
+            models.Index(fields=["queue", "resolved_at"]),
         ]
 
     def __str__(self) -> str:
@@ -91,6 +121,11 @@ class ServiceRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def service_level(self) -> Target | None:
+        """The target the request is measured against (its service's when it was submitted), or None."""
+        return Target.of(self.target_amount, self.target_unit)
 
 
 class RequestFile(models.Model):
@@ -144,6 +179,15 @@ class RequestEvent(models.Model):
     citizen_note = models.TextField(_("update from the citizen"), blank=True)
     channel = models.CharField(
         _("received through"), max_length=10, choices=Channel.choices, blank=True, help_text=_("For citizen updates.")
+    )
+    due_at = models.DateTimeField(
+        _("due date set"),
+        null=True,
+        blank=True,
+        help_text=_("The due date this event set: on submission, and when the clock restarted after waiting."),
+    )
+    clock_paused = models.DurationField(
+        _("clock stopped for"), null=True, blank=True, help_text=_("The pause that ended with this event.")
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

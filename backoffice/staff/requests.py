@@ -14,10 +14,12 @@ import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -32,10 +34,11 @@ from wagtail.models import ModelLogEntry
 from forms_catalogue.definition import FormDefinition
 from forms_catalogue.summary import request_sections
 from home.models import ServicePage
+from home.service_levels import TargetUnit
 
-from .. import casework
+from .. import casework, service_levels
 from ..files import attachment_response
-from ..models import DeliveryState, ServiceRequest, Status
+from ..models import DeliveryState, RequestEvent, ServiceRequest, Status
 from ..models.requests import OPEN_STATUSES
 from ..references import normalise_reference
 from . import audit
@@ -75,6 +78,18 @@ class RequestFilterSet(WagtailFilterSet):
     )
     service = django_filters.ModelChoiceFilter(label=_("Service"), queryset=services_in_view)
     queue = django_filters.ModelChoiceFilter(label=_("Queue"), queryset=queues_in_view)
+    due = django_filters.ChoiceFilter(
+        label=_("Due"),
+        choices=[
+            ("overdue", _("Overdue")),
+            ("today", _("Due today")),
+            ("week", _("Due this week")),
+            ("paused", _("Paused: waiting for the citizen")),
+        ],
+        empty_label=_("Any"),
+        method="filter_due",
+        widget=forms.RadioSelect,
+    )
     age = django_filters.ChoiceFilter(
         label=_("Submitted"),
         choices=[("today", _("Today")), ("week", _("In the last 7 days")), ("older", _("More than 7 days ago"))],
@@ -99,6 +114,17 @@ class RequestFilterSet(WagtailFilterSet):
             return queryset.filter(status__in=OPEN_STATUSES)
         return queryset.filter(status=value)
 
+    def filter_due(self, queryset, name, value):
+        """Open requests by where they stand against their due date (a paused clock is neither due nor overdue)."""
+        if value == "paused":
+            return queryset.filter(status=Status.WAITING)
+        running = queryset.filter(status__in=OPEN_STATUSES).exclude(status=Status.WAITING)
+        now = timezone.now()
+        if value == "overdue":
+            return running.filter(due_at__lt=now)
+        end = service_levels.end_of_today(now) if value == "today" else service_levels.end_of_week(now)
+        return running.filter(due_at__gte=now, due_at__lte=end)
+
     def filter_age(self, queryset, name, value):
         now = timezone.now()
         if value == "today":
@@ -115,6 +141,19 @@ class RequestFilterSet(WagtailFilterSet):
         if value == "unassigned":
             return queryset.filter(assignee__isnull=True)
         return queryset.filter(assignee__isnull=False).exclude(assignee=user)
+
+
+class DueColumn(Column):
+    """Where the request stands against its due date, in words ("Due today", "Overdue by 3 working days")."""
+
+    cell_template_name = "backoffice/admin/due_cell.html"
+
+    def __init__(self, name, *, now, **kwargs):
+        super().__init__(name, **kwargs)
+        self.now = now
+
+    def get_value(self, instance):
+        return service_levels.due_state(instance, self.now)
 
 
 class RequestIndexView(IndexView):
@@ -142,7 +181,14 @@ class RequestIndexView(IndexView):
         return visible_requests(self.request.user).select_related("assignee__wagtail_userprofile")
 
     def order_queryset(self, queryset):
-        return queryset.order_by(self.ordering or self.default_ordering, "-pk")
+        """The chosen order, newest first for equal keys; requests without a due date last when sorting by it."""
+        ordering = self.ordering or self.default_ordering
+        if ordering.lstrip("-") == "due_at":
+            due = F("due_at")
+            return queryset.order_by(
+                due.desc(nulls_last=True) if ordering.startswith("-") else due.asc(nulls_last=True), "-pk"
+            )
+        return queryset.order_by(ordering, "-pk")
 
     def search_queryset(self, queryset):
         """Search by reference, typed any way: 'k7mq x3pt', 'K7MQ-X3PT-RA'."""
@@ -168,6 +214,7 @@ class RequestIndexView(IndexView):
                 primary=lambda obj: obj.is_open,
             ),
             Column("queue", label=_("Queue"), accessor="queue"),
+            DueColumn("due_at", label=_("Due"), sort_key="due_at", now=timezone.now()),
             DateColumn("created_at", label=_("Submitted"), sort_key="created_at"),
             UserColumn("assignee", label=_("Assigned to"), blank_display_name=_("Unassigned")),
         ]
@@ -223,6 +270,55 @@ def file_rows(service_request: ServiceRequest, definition: FormDefinition | None
     ]
 
 
+def due_date_text(service_request: ServiceRequest, due) -> str:
+    """A due date as staff read it: the day for a target in days, the day and time for one in hours."""
+    local = timezone.localtime(due)
+    if service_request.target_unit == TargetUnit.HOURS:
+        return date_format(local, "j F Y, H:i")
+    return date_format(local, "l j F Y")
+
+
+def service_level_rows(service_request: ServiceRequest, now) -> list[dict[str, str]] | None:
+    """Target, due date and where it stands, and the time the clock was stopped; None without a target."""
+    target = service_request.service_level
+    if target is None or service_request.due_at is None:
+        return None
+    state = service_levels.due_state(service_request, now)
+    paused = service_levels.paused_text(target, service_request.time_paused)
+    if service_request.paused_at:
+        since = date_format(timezone.localtime(service_request.paused_at), "j F Y, H:i")
+        message = gettext("%(paused)s, and stopped since %(since)s (waiting for the citizen)")
+        paused = message % {"paused": paused, "since": since}
+    return [
+        {"label": gettext("Target"), "value": str(target)},
+        {"label": gettext("Due"), "value": f"{due_date_text(service_request, service_request.due_at)} ({state.text})"},
+        {"label": gettext("Time paused"), "value": paused},
+    ]
+
+
+def history(service_request: ServiceRequest):
+    """The request's events, newest first, each with `clock_text` when it moved the service-level clock."""
+    events = list(service_request.events.select_related("actor", "assignee").order_by("-created_at", "-pk"))
+    target = service_request.service_level
+    for event in events:
+        event.clock_text = ""
+        if target is None:
+            continue
+        if event.clock_paused is not None and event.due_at is not None:
+            event.clock_text = gettext("Clock restarted after %(paused)s: now due %(due)s.") % {
+                "paused": service_levels.paused_text(target, event.clock_paused),
+                "due": due_date_text(service_request, event.due_at),
+            }
+        elif event.kind == RequestEvent.Kind.STATUS and event.to_status == Status.WAITING:
+            event.clock_text = gettext("Clock stopped while waiting for the citizen.")
+        elif event.kind == RequestEvent.Kind.SUBMITTED and event.due_at is not None:
+            event.clock_text = gettext("Due %(due)s (target: %(target)s).") % {
+                "due": due_date_text(service_request, event.due_at),
+                "target": target,
+            }
+    return events
+
+
 class RequestDetailView(WagtailAdminTemplateMixin, TemplateView):
     """A request: its answers, files, history and deliveries, and the forms to work it."""
 
@@ -259,7 +355,8 @@ class RequestDetailView(WagtailAdminTemplateMixin, TemplateView):
             service_request=service_request,
             sections=answer_sections(service_request, definition),
             files=file_rows(service_request, definition),
-            events=service_request.events.select_related("actor", "assignee").order_by("-created_at", "-pk"),
+            events=history(service_request),
+            service_level=service_level_rows(service_request, timezone.now()),
             deliveries=service_request.deliveries.select_related("destination").order_by("created_at", "pk"),
             replayable=REPLAYABLE,
             can_replay=can_manage_deliveries(user),

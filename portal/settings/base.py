@@ -210,6 +210,11 @@ API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_MB", "15")) * 1024 * 1024
 OPEN311_JURISDICTION_ID = os.environ.get("OPEN311_JURISDICTION_ID", "")
 TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "")  # e.g. HTTP_X_FORWARDED_FOR behind a proxy
 FILE_LINK_MAX_AGE = int(os.environ.get("FILE_LINK_MAX_AGE_DAYS", "30")) * 24 * 60 * 60
+# Service levels (backoffice.service_levels): a request received after the working day ends, or on a
+# weekend or bank holiday, counts from the next working day. COUNCIL_CLOSED_DAYS adds the council's own
+# closures to the bank holidays of England and Wales (ISO dates, e.g. "2026-12-24,2026-12-31").
+WORKING_DAY_ENDS = os.environ.get("WORKING_DAY_ENDS", "17:00")
+COUNCIL_CLOSED_DAYS = env_list("COUNCIL_CLOSED_DAYS")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@ashworth.example.gov.uk")

@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from backoffice import casework
+from backoffice import casework, service_levels
 from backoffice.models import Delivery, DeliveryKind, RequestEvent, ServiceRequest, Status
 from forms_catalogue.definition import FormDefinition
 from tests.forms_catalogue.journey_helpers import PNG_BYTES
@@ -103,6 +103,7 @@ def test_list_shows_the_users_queues_newest_first_with_service_status_age_and_as
         "Report fly-tipping",
         "Received",
         "Waste and Recycling",
+        service_levels.due_state(older).text,
         "3 days ago",
         "Wendy Tester",
     ]
