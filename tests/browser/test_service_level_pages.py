@@ -42,7 +42,7 @@ def test_overdue_requests_are_flagged_and_filtered_in_the_request_list(
     page.goto("/admin/requests/")
 
     overdue_row = page.locator("tr", has=page.get_by_role("link", name=overdue["reference"], exact=True))
-    expect(overdue_row.locator(".w-status--primary")).to_contain_text("Overdue by")
+    expect(overdue_row.locator(".w-status--primary", has_text="Overdue by")).to_be_visible()
     on_time_row = page.locator("tr", has=page.get_by_role("link", name=on_time["reference"], exact=True))
     expect(on_time_row).to_contain_text("Due in")
     assert_accessible(page, f"request list with due dates at {viewport}")
