@@ -39,30 +39,37 @@ def url_name_exists(name: str, *args) -> bool:
     return True
 
 
-def can_view_coverage(user) -> bool:
-    """Superusers and holders of `insights.view_coverage`."""
-    return user.is_active and user.has_perm(PERMISSION)
+def can_view_coverage(user, permission: str = PERMISSION) -> bool:
+    """Superusers and holders of `insights.view_coverage` (or of another insights permission)."""
+    return user.is_active and user.has_perm(permission)
 
 
 class CoverageAccessMixin:
-    """Turn away anyone who may not see the figures (403)."""
+    """Turn away anyone who may not see the figures (403): `permission` says which."""
+
+    permission = PERMISSION
 
     def dispatch(self, request, *args, **kwargs):
-        if not can_view_coverage(request.user):
+        if not can_view_coverage(request.user, self.permission):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
 
-class CoverageDashboardView(CoverageAccessMixin, WagtailAdminTemplateMixin, TemplateView):
-    """Headline figures, breakdowns by category and department, the trend, and the services not online."""
+class InsightsPageView(CoverageAccessMixin, WagtailAdminTemplateMixin, TemplateView):
+    """An insights page in the admin: its title after Home in the breadcrumbs (`breadcrumbs_items` adds between)."""
 
-    template_name = "insights/coverage_dashboard.html"
-    page_title = _("Service coverage")
     header_icon = ICON
     breadcrumbs_items = [{"url": reverse_lazy("wagtailadmin_home"), "label": _("Home")}]
 
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
+
+
+class CoverageDashboardView(InsightsPageView):
+    """Headline figures, breakdowns by category and department, the trend, and the services not online."""
+
+    template_name = "insights/coverage_dashboard.html"
+    page_title = _("Service coverage")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

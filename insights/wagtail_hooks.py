@@ -1,4 +1,4 @@
-"""Admin hooks: the "Service coverage" menu item, its dashboard and CSV, and the permission to see them."""
+"""Admin hooks: "Service coverage" and "Form performance" in the menu, their pages and CSVs, and the permissions."""
 
 from django.contrib.auth.models import Permission
 from django.urls import path, reverse
@@ -6,14 +6,20 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from .views import ICON, CoverageCsvView, CoverageDashboardView, can_view_coverage
+from . import performance_views
+from .performance_views import FormPerformanceCsvView, FormPerformanceView, FormReportCsvView, FormReportView
+from .views import ICON, PERMISSION, CoverageCsvView, CoverageDashboardView, can_view_coverage
 
 
 class CoverageMenuItem(MenuItem):
-    """Shown only to users who may see the figures."""
+    """Shown only to users who may see the figures (`permission`: the coverage one unless another is given)."""
+
+    def __init__(self, *args, permission: str = PERMISSION, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
 
     def is_shown(self, request):
-        return can_view_coverage(request.user)
+        return can_view_coverage(request.user, self.permission)
 
 
 @hooks.register("register_admin_urls")
@@ -21,6 +27,14 @@ def register_coverage_urls():
     return [
         path("coverage/", CoverageDashboardView.as_view(), name="service_coverage"),
         path("coverage/coverage.csv", CoverageCsvView.as_view(), name="service_coverage_csv"),
+        path("form-performance/", FormPerformanceView.as_view(), name="form_performance"),
+        path("form-performance/forms.csv", FormPerformanceCsvView.as_view(), name="form_performance_csv"),
+        path("form-performance/<int:page_id>/", FormReportView.as_view(), name="form_performance_report"),
+        path(
+            "form-performance/<int:page_id>/<slug:table>.csv",
+            FormReportCsvView.as_view(),
+            name="form_performance_report_csv",
+        ),
     ]
 
 
@@ -29,7 +43,21 @@ def register_coverage_menu_item():
     return CoverageMenuItem(_("Service coverage"), reverse("service_coverage"), icon_name=ICON, order=900)
 
 
+@hooks.register("register_admin_menu_item")
+def register_form_performance_menu_item():
+    return CoverageMenuItem(
+        _("Form performance"),
+        reverse("form_performance"),
+        icon_name="list-ul",
+        order=901,
+        permission=performance_views.PERMISSION,
+    )
+
+
 @hooks.register("register_permissions")
-def register_view_coverage_permission():
-    """Offer "Can view the service coverage dashboard" on the admin's group editor."""
-    return Permission.objects.filter(content_type__app_label="insights", codename="view_coverage")
+def register_insights_permissions():
+    """Offer "Can view the service coverage dashboard" and "Can view form performance and feedback" on the admin's
+    group editor."""
+    return Permission.objects.filter(
+        content_type__app_label="insights", codename__in=["view_coverage", "view_form_performance"]
+    )
