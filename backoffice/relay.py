@@ -13,6 +13,9 @@ Failure behaviour: a send may happen twice (a worker dies after sending, before 
 or its lease runs out mid-send), never zero times; receivers deduplicate by the idempotency
 key. A worker whose lease was taken over never overwrites the new owner's outcome. Database
 errors in `Worker.run()` are logged and retried after the poll interval.
+
+`worker_tick` is sent once per pass of `Worker.run()`, for other apps' small periodic jobs
+(the insights app flushes its journey figures); a receiver's error is logged, never fatal.
 """
 
 from __future__ import annotations
@@ -30,12 +33,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, close_old_connections, connections, transaction
 from django.db.models import F, Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from .adapters import PermanentDeliveryError, TransientDeliveryError, adapter_for
 from .models import Delivery, DeliveryState
 
 logger = logging.getLogger(__name__)
+
+worker_tick = Signal()  # sent by a running worker after each pass (at least every poll interval)
 
 LAST_ATTEMPT_LOST = "The worker stopped during the last attempt (its lease expired); replay to send again."
 
@@ -236,11 +242,18 @@ class Worker:
                     logger.exception("delivery worker %s: database error; retrying", self.id)
                     connections.close_all()
                     sent = 0
+                self.tick()
                 if not sent:
                     self.idle(self.poll_seconds)
         finally:
             self.close()
             logger.info("delivery worker %s stopped", self.id)
+
+    def tick(self) -> None:
+        """Give other apps' periodic jobs their turn; their errors are logged and the worker goes on."""
+        for receiver, result in worker_tick.send_robust(sender=Worker):
+            if isinstance(result, Exception):
+                logger.error("worker tick: %s failed", receiver, exc_info=result)
 
     def idle(self, seconds: float) -> None:
         """Wait up to `seconds`, returning early once stopping.

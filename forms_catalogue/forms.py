@@ -1,10 +1,11 @@
-"""Forms of the journey itself (not built from questions): add another, check answers, save and return."""
+"""Forms of the journey itself (not built from questions): add another, check answers, save and return, feedback."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .definition import Repeat
+from .models import Satisfaction, ServiceFeedback
 
 
 class AddAnotherForm(forms.Form):
@@ -93,5 +94,31 @@ class SaveForLaterForm(forms.Form):
         error_messages={
             "required": _("Enter your email address"),
             "invalid": _("Enter an email address in the correct format, like name@example.com"),
+        },
+    )
+
+
+class FeedbackForm(forms.Form):
+    """ "How was this service?" after submitting: a GOV.UK satisfaction rating and an optional comment."""
+
+    rating = forms.TypedChoiceField(
+        label=_("Overall, how did you feel about this service?"),
+        choices=Satisfaction.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Select how you feel about this service"),
+            "invalid_choice": _("Select how you feel about this service"),
+        },
+    )
+    comment = forms.CharField(
+        label=_("How could we improve this service?"),
+        help_text=_("Do not include personal or financial information, like your name, address or bank details."),
+        required=False,
+        max_length=ServiceFeedback.COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "max_length": _("How could we improve this service must be %(limit_value)s characters or fewer"),
+            "null_characters_not_allowed": _("How could we improve this service must not contain null characters"),
         },
     )

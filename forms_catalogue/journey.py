@@ -12,6 +12,8 @@ JOURNEY_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{12,40}$")
 CHECK_STEP = "check-answers"
 LIST_SUFFIX = "-list"
 SUBMITTED_SESSION_KEY = "eform_submitted"
+FEEDBACK_SESSION_KEY = "eform_feedback_given"
+REMEMBERED_JOURNEYS = 20
 
 
 def new_journey_id() -> str:
@@ -40,8 +42,18 @@ def remember_submission(session, journey_id: str, request_id: int) -> None:
     """Note in the session that a journey ended in a request, so a resent POST finds it."""
     submitted = dict(session.get(SUBMITTED_SESSION_KEY, {}))
     submitted[journey_id] = request_id
-    session[SUBMITTED_SESSION_KEY] = dict(list(submitted.items())[-20:])
+    session[SUBMITTED_SESSION_KEY] = dict(list(submitted.items())[-REMEMBERED_JOURNEYS:])
 
 
 def submitted_request_id(session, journey_id: str) -> int | None:
     return session.get(SUBMITTED_SESSION_KEY, {}).get(journey_id)
+
+
+def remember_feedback(session, journey_id: str) -> None:
+    """Note in the session that a journey's feedback was given, so a resent form is not counted twice."""
+    given = [*session.get(FEEDBACK_SESSION_KEY, []), journey_id]
+    session[FEEDBACK_SESSION_KEY] = given[-REMEMBERED_JOURNEYS:]
+
+
+def gave_feedback(session, journey_id: str) -> bool:
+    return journey_id in session.get(FEEDBACK_SESSION_KEY, [])

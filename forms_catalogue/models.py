@@ -1,4 +1,6 @@
-"""E-form pages, their frozen published versions, and saved journeys (save and come back later)."""
+"""E-form pages, their frozen published versions, saved journeys (save and come back later) and feedback."""
+
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -152,6 +154,12 @@ class EFormPage(RoutablePageMixin, Page):
         handler = views.confirmation if action == "confirmation" else views.save_for_later
         return handler(request, self, journey_id)
 
+    @re_path(r"^(?P<journey_id>[A-Za-z0-9_-]{12,40})/confirmation/feedback/$")
+    def feedback_page(self, request, journey_id):
+        from . import views
+
+        return views.feedback(request, self, journey_id)
+
     @re_path(r"^(?P<journey_id>[A-Za-z0-9_-]{12,40})/(?P<step>[a-z0-9_-]{1,60})/remove/$")
     def remove_item(self, request, journey_id, step):
         from . import views
@@ -241,3 +249,38 @@ class FormPattern(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Satisfaction(models.IntegerChoices):
+    """The GOV.UK satisfaction scale; each answer counts (value − 1) × 25 towards the satisfaction score."""
+
+    VERY_SATISFIED = 5, _("Very satisfied")
+    SATISFIED = 4, _("Satisfied")
+    NEITHER = 3, _("Neither satisfied or dissatisfied")
+    DISSATISFIED = 2, _("Dissatisfied")
+    VERY_DISSATISFIED = 1, _("Very dissatisfied")
+
+
+class ServiceFeedback(models.Model):
+    """A citizen's answer to "How was this service?", kept apart from their request.
+
+    Only the form, its version, the day, the rating and the comment: no reference, session,
+    address or time of day. The key is random, so the order answers came in is not kept either.
+    """
+
+    COMMENT_MAX_LENGTH = 1200
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    page = models.ForeignKey(EFormPage, on_delete=models.CASCADE, related_name="feedback_answers")
+    version = models.ForeignKey(FormVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    day = models.DateField(_("day"), db_index=True)
+    rating = models.PositiveSmallIntegerField(_("satisfaction"), choices=Satisfaction.choices)
+    comment = models.TextField(_("how we could improve"), max_length=COMMENT_MAX_LENGTH, blank=True)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("service feedback")
+        verbose_name_plural = _("service feedback")
+
+    def __str__(self) -> str:
+        return f"{self.page_id} {self.day}: {self.get_rating_display()}"

@@ -3,7 +3,7 @@
 Wagtail serves only paths made of slash-ended segments, so a route ending in `.json` on the
 page itself can never be reached; this pattern finds the live e-form at the path instead.
 A path ending like one of a journey's routes (start, resume, a step, save, confirmation,
-remove) goes to `routing.serve_journey`, which finds the form without Wagtail's page-tree walk
+feedback, remove) goes to `routing.serve_journey`, which finds the form without Wagtail's page-tree walk
 (or hands the request to Wagtail when the path is not an e-form's).
 """
 
@@ -12,7 +12,8 @@ from django.urls import re_path
 from . import routing, views
 
 JOURNEY_ROUTE = (
-    r"(?:start|resume/[A-Za-z0-9_-]+|[A-Za-z0-9_-]{12,40}/(?:confirmation|save|[a-z0-9_-]{1,60}(?:/remove)?))/"
+    r"(?:start|resume/[A-Za-z0-9_-]+"
+    r"|[A-Za-z0-9_-]{12,40}/(?:confirmation(?:/feedback)?|save|[a-z0-9_-]{1,60}(?:/remove)?))/"
 )
 
 app_name = "forms_catalogue"

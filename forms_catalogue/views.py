@@ -1,4 +1,4 @@
-"""Citizen-facing views of an e-form, routed from EFormPage: start, steps, save and return, confirmation."""
+"""Citizen-facing views of an e-form, routed from EFormPage: start, steps, save and return, confirmation, feedback."""
 
 import base64
 from datetime import timedelta
@@ -16,16 +16,19 @@ from wagtail.models import Site
 from backoffice.models import ServiceRequest
 from backoffice.notifications import track_url
 
+from . import progress
 from .builder import FormBuilder
-from .forms import SaveForLaterForm
+from .forms import FeedbackForm, SaveForLaterForm
 from .journey import (
     CHECK_STEP,
+    gave_feedback,
     item_step_name,
     new_journey_id,
+    remember_feedback,
     storage_prefix,
     submitted_request_id,
 )
-from .models import EFormPage, FormVersion, SavedJourney
+from .models import EFormPage, FormVersion, SavedJourney, ServiceFeedback
 from .routing import pinned_version
 from .schema import json_schema as build_json_schema
 from .summary import request_sections
@@ -61,7 +64,8 @@ def start_journey(request, page):
         raise Http404("This form has not been published.")
     journey_id = new_journey_id()
     storage = journey_storage(request, page, journey_id)
-    storage.extra_data = {"version_id": version.pk}
+    first_step = version.definition().steps[0].id
+    storage.extra_data = {"version_id": version.pk, progress.KEY: progress.start(page.pk, version.pk, first_step)}
     return redirect(step_url(page, journey_id, first_step_name(version)))
 
 
@@ -113,6 +117,30 @@ def confirmation(request, page, journey_id: str):
         "forms_catalogue/confirmation.html",
         {"page": page, "service_request": service_request, "sections": sections, "track_url": track_url()},
     )
+
+
+@never_cache
+def feedback(request, page, journey_id: str):
+    """ "How was this service?", once per journey, in the session that submitted it; stored apart from the request."""
+    request_id = submitted_request_id(request.session, journey_id)
+    if request_id is None:
+        return redirect(page.url)
+    context = {"page": page, "confirmation_url": f"{page.url}{journey_id}/confirmation/"}
+    if gave_feedback(request.session, journey_id):
+        return render(request, "forms_catalogue/feedback_sent.html", context)
+    form = FeedbackForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        version_id = ServiceRequest.objects.filter(pk=request_id).values_list("form_version_id", flat=True).first()
+        ServiceFeedback.objects.create(
+            page=page,
+            version_id=version_id,
+            day=timezone.localdate(),
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"],
+        )
+        remember_feedback(request.session, journey_id)
+        return redirect(request.path)
+    return render(request, "forms_catalogue/feedback.html", {**context, "form": form})
 
 
 def resume_token(saved: SavedJourney) -> str:

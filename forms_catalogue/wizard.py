@@ -13,7 +13,9 @@ What this subclass adds to formtools:
 - a tampered management form re-renders the step with a message instead of failing;
 - submitting re-validates every step, stores the request through `backoffice.intake.submit`
   once (idempotent per journey), removes the temporary uploads and redirects to the
-  confirmation page.
+  confirmation page;
+- a step reached for the first time and a new request are announced, anonymously, through
+  `forms_catalogue.progress` (form performance figures).
 """
 
 import os
@@ -32,6 +34,7 @@ from formtools.wizard.views import NamedUrlSessionWizardView
 
 from backoffice.intake import submit
 
+from . import progress
 from .answers import RequestAnswers, contact_email
 from .definition import FormDefinition, Step, shown_steps
 from .forms import AddAnotherForm, CheckAnswersForm
@@ -289,7 +292,9 @@ class EFormWizard(NamedUrlSessionWizardView):
         self.store_step(step, form)
         if saving:
             return redirect(f"{self.page.url}{self.journey_id}/save/")
-        return redirect(self.get_step_url(self.next_step_after(step, form)))
+        next_step = self.next_step_after(step, form)
+        self.note_reached(next_step)
+        return redirect(self.get_step_url(next_step))
 
     def next_step_after(self, step_name: str, form) -> str:
         """Where a valid POST of a step goes: a new item, back to check answers, or the next step."""
@@ -307,6 +312,15 @@ class EFormWizard(NamedUrlSessionWizardView):
             return self.first_unanswered_step()
         names = list(self.get_form_list())
         return names[names.index(step_name) + 1] if step_name in names else self.first_unanswered_step()
+
+    def note_reached(self, step_name: str) -> None:
+        """Announce the step the journey goes to next if it has not been there before (anonymous figures)."""
+        step = self.step_definition(step_name)
+        state = progress.reach(
+            self.extra.get(progress.KEY), self.page.pk, self.version.pk, step.id if step else CHECK_STEP
+        )
+        if state:
+            self.save_extra(**{progress.KEY: state})
 
     def remove_item(self, step_name: str):
         """Remove one item of a repeating step and renumber the ones after it."""
@@ -347,7 +361,7 @@ class EFormWizard(NamedUrlSessionWizardView):
             if not form.is_valid():
                 return redirect(self.get_step_url(name))
             collected.add(form, parse_item_step(name))
-        service_request, _created = submit(
+        service_request, created = submit(
             service=self.page.get_parent().specific,
             answers=collected.answers,
             form_version=self.version,
@@ -355,6 +369,8 @@ class EFormWizard(NamedUrlSessionWizardView):
             contact_email=contact_email(collected.answers),
             idempotency_key=f"web:{self.page.pk}:{self.journey_id}",
         )
+        if created:  # a resent submit finds the same request: counted once
+            progress.complete(self.extra.get(progress.KEY), self.page.pk, self.version.pk)
         remember_submission(self.request.session, self.journey_id, service_request.pk)
         self.page.forget_saved_journeys(self.extra.get("saved_journey_ids", []))
         self.storage.reset()

@@ -65,3 +65,28 @@ def line_chart(snapshots: Sequence) -> dict:
         "last_label": date_format(snapshots[-1].date, "j M Y") if len(snapshots) > 1 else "",
         "label_y": LINE_HEIGHT - 12,
     }
+
+
+def funnel_chart(steps: Sequence) -> dict:
+    """Horizontal bars of the journeys that reached each step (each with .title, .reached, .stopped, .is_exit),
+    scaled to the most reached; the part of each bar that stopped there is drawn darker from its end."""
+    largest = max((step.reached for step in steps), default=0) or 1
+    rows = []
+    for index, step in enumerate(steps):
+        top = index * BAR_ROW
+        bar_width = round(WIDTH * step.reached / largest, 1)
+        stopped_width = round(WIDTH * max(step.stopped, 0) / largest, 1)
+        rows.append(
+            {
+                "title": step.title,
+                "is_exit": step.is_exit,
+                "reached": step.reached,
+                "stopped": step.stopped,
+                "text_y": top + 16,
+                "bar_y": top + 24,
+                "bar_width": bar_width,
+                "stopped_x": round(bar_width - stopped_width, 1),
+                "stopped_width": stopped_width,
+            }
+        )
+    return {"width": WIDTH, "height": max(len(rows) * BAR_ROW, BAR_ROW), "bar_height": BAR_HEIGHT, "rows": rows}

@@ -1,4 +1,4 @@
-"""Daily snapshots of service coverage, for the trend over time."""
+"""Daily snapshots of service coverage, for the trend over time; anonymous journey counters for form performance."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -28,3 +28,80 @@ class CoverageSnapshot(models.Model):
     @property
     def percent(self) -> int:
         return proportion(self.online, self.transactional)
+
+
+class JourneyEvent(models.TextChoices):
+    """What a counter counts (see insights.journey_figures)."""
+
+    STARTED = "started", _("started")
+    REACHED = "reached", _("reached the step")
+    LEFT = "left", _("went on from the step")
+    COMPLETED = "completed", _("completed")
+
+
+class JourneyCount(models.Model):
+    """How many journeys of one form version that started on one day did one thing: a counter, never a person.
+
+    `step` is a step id or `check-answers` for `reached` and `left`, blank for `started` and
+    `completed`. Journeys that stopped at a step = reached − left.
+    """
+
+    page = models.ForeignKey(
+        "forms_catalogue.EFormPage", on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    version = models.ForeignKey(
+        "forms_catalogue.FormVersion", on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    day = models.DateField(_("day the journeys started"), db_index=True)
+    event = models.CharField(_("event"), max_length=10, choices=JourneyEvent.choices)
+    step = models.CharField(_("step"), max_length=60, blank=True)
+    count = models.BigIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("journey count")
+        constraints = [
+            models.UniqueConstraint(fields=["page", "version", "day", "event", "step"], name="journey_count_key")
+        ]
+        permissions = [("view_form_performance", _("Can view form performance and feedback"))]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.event} {self.step}: {self.count}"
+
+
+class CompletionTime(models.Model):
+    """How many journeys of one form version that started on one day were completed within one band of time.
+
+    `bucket` is the band's lower bound in seconds (insights.journey_figures.BUCKETS): the
+    histogram the median time to complete is read from.
+    """
+
+    page = models.ForeignKey(
+        "forms_catalogue.EFormPage", on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    version = models.ForeignKey(
+        "forms_catalogue.FormVersion", on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    day = models.DateField(_("day the journeys started"), db_index=True)
+    bucket = models.PositiveIntegerField(_("completed in at least (seconds)"))
+    count = models.BigIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("completion time")
+        constraints = [models.UniqueConstraint(fields=["page", "version", "day", "bucket"], name="completion_time_key")]
+
+    def __str__(self) -> str:
+        return f"{self.day} ≥{self.bucket}s: {self.count}"
+
+
+class FlushedBatch(models.Model):
+    """A batch of counters moved from Redis to the database, remembered so a retried flush never adds it twice."""
+
+    name = models.CharField(max_length=200, unique=True)
+    flushed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("flushed batch of journey figures")
+        verbose_name_plural = _("flushed batches of journey figures")
+
+    def __str__(self) -> str:
+        return self.name

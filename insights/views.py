@@ -39,9 +39,9 @@ def url_name_exists(name: str, *args) -> bool:
     return True
 
 
-def can_view_coverage(user) -> bool:
-    """Superusers and holders of `insights.view_coverage`."""
-    return user.is_active and user.has_perm(PERMISSION)
+def can_view_coverage(user, permission: str = PERMISSION) -> bool:
+    """Superusers and holders of `insights.view_coverage` (or of another insights permission)."""
+    return user.is_active and user.has_perm(permission)
 
 
 class FiguresAccessMixin:
@@ -56,24 +56,33 @@ class FiguresAccessMixin:
 
 
 class CoverageAccessMixin(FiguresAccessMixin):
-    """Superusers and holders of `insights.view_coverage`; anyone else is turned away (PermissionDenied)."""
+    """Holders of `permission` (`insights.view_coverage` unless a view names another); anyone else gets 403."""
+
+    permission = PERMISSION
+
+    def may_view(self, user) -> bool:
+        return can_view_coverage(user, self.permission)
 
 
 class DashboardPage(WagtailAdminTemplateMixin, TemplateView):
-    """An insights page in the admin, under Home in the breadcrumbs."""
+    """An insights page in the admin: its title after Home in the breadcrumbs (`breadcrumbs_items` adds between)."""
 
+    header_icon = ICON
     breadcrumbs_items = [{"url": reverse_lazy("wagtailadmin_home"), "label": _("Home")}]
 
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
 
 
-class CoverageDashboardView(CoverageAccessMixin, DashboardPage):
+class InsightsPageView(CoverageAccessMixin, DashboardPage):
+    """An insights page for holders of `permission`."""
+
+
+class CoverageDashboardView(InsightsPageView):
     """Headline figures, breakdowns by category and department, the trend, and the services not online."""
 
     template_name = "insights/coverage_dashboard.html"
     page_title = _("Service coverage")
-    header_icon = ICON
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,5 +1,5 @@
-"""Admin hooks: the "Service coverage" menu item, its dashboard and CSV, and the permission to see them;
-the "Service levels" menu item and view for anyone who works a queue."""
+"""Admin hooks: "Service coverage" and "Form performance" in the menu, their pages and CSVs, and the permissions;
+"Service levels" and its view for anyone who works a queue."""
 
 from django.contrib.auth.models import Permission
 from django.urls import path, reverse
@@ -9,15 +9,21 @@ from wagtail.admin.menu import MenuItem
 
 from backoffice.staff.access import can_work_requests
 
+from . import performance_views
 from . import service_level_views as service_levels
-from .views import ICON, CoverageCsvView, CoverageDashboardView, can_view_coverage
+from .performance_views import FormPerformanceCsvView, FormPerformanceView, FormReportCsvView, FormReportView
+from .views import ICON, PERMISSION, CoverageCsvView, CoverageDashboardView, can_view_coverage
 
 
 class CoverageMenuItem(MenuItem):
-    """Shown only to users who may see the figures."""
+    """Shown only to users who may see the figures (`permission`: the coverage one unless another is given)."""
+
+    def __init__(self, *args, permission: str = PERMISSION, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
 
     def is_shown(self, request):
-        return can_view_coverage(request.user)
+        return can_view_coverage(request.user, self.permission)
 
 
 @hooks.register("register_admin_urls")
@@ -25,6 +31,14 @@ def register_coverage_urls():
     return [
         path("coverage/", CoverageDashboardView.as_view(), name="service_coverage"),
         path("coverage/coverage.csv", CoverageCsvView.as_view(), name="service_coverage_csv"),
+        path("form-performance/", FormPerformanceView.as_view(), name="form_performance"),
+        path("form-performance/forms.csv", FormPerformanceCsvView.as_view(), name="form_performance_csv"),
+        path("form-performance/<int:page_id>/", FormReportView.as_view(), name="form_performance_report"),
+        path(
+            "form-performance/<int:page_id>/<slug:table>.csv",
+            FormReportCsvView.as_view(),
+            name="form_performance_report_csv",
+        ),
     ]
 
 
@@ -57,7 +71,21 @@ def register_coverage_menu_item():
     return CoverageMenuItem(_("Service coverage"), reverse("service_coverage"), icon_name=ICON, order=900)
 
 
+@hooks.register("register_admin_menu_item")
+def register_form_performance_menu_item():
+    return CoverageMenuItem(
+        _("Form performance"),
+        reverse("form_performance"),
+        icon_name="list-ul",
+        order=901,
+        permission=performance_views.PERMISSION,
+    )
+
+
 @hooks.register("register_permissions")
-def register_view_coverage_permission():
-    """Offer "Can view the service coverage dashboard" on the admin's group editor."""
-    return Permission.objects.filter(content_type__app_label="insights", codename="view_coverage")
+def register_insights_permissions():
+    """Offer "Can view the service coverage dashboard" and "Can view form performance and feedback" on the admin's
+    group editor."""
+    return Permission.objects.filter(
+        content_type__app_label="insights", codename__in=["view_coverage", "view_form_performance"]
+    )

@@ -5,7 +5,7 @@ import datetime
 import io
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -22,19 +22,6 @@ pytestmark = pytest.mark.django_db
 DASHBOARD = "/admin/coverage/"
 CSV_URL = "/admin/coverage/coverage.csv"
 PUBLIC = "/online-services/"
-
-
-@pytest.fixture
-def superuser(django_user_model):
-    return django_user_model.objects.create_superuser("web-lead", "web@example.invalid", "pw")
-
-
-@pytest.fixture
-def department_staff(django_user_model):
-    """A member of a demo department's staff group: admin access, no coverage permission."""
-    user = django_user_model.objects.create_user("bin-officer", "bins@example.invalid", "pw")
-    user.groups.add(Group.objects.get(name="Waste and Recycling staff"))
-    return user
 
 
 def offline_service() -> ServicePage:
