@@ -24,7 +24,9 @@ def track(request):
     if request.method == "POST":
         if over_rate_limit(request):
             problem = _(TOO_MANY)
-            return render(request, "backoffice/track.html", {"form": form, "problem": problem}, status=429)
+            response = render(request, "backoffice/track.html", {"form": form, "problem": problem}, status=429)
+            response["Retry-After"] = str(settings.TRACK_RATE_LIMIT[1])
+            return response
         if form.is_valid():
             found = find_request(form.cleaned_data["reference"], form.cleaned_data["email"])
             if found:

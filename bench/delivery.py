@@ -22,6 +22,7 @@ production settings module. Results go to bench/results/delivery.json.
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime as dt
 import json
 import os
@@ -80,12 +81,15 @@ class Bench:
         self.receiver = Receiver(SECRET)
         self.workers: list[subprocess.Popen] = []
         self.secret_key = secrets.token_urlsafe(40)
+        self.encryption_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
     def env(self) -> dict[str, str]:
         return {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "portal.settings.production",
             "SECRET_KEY": self.secret_key,
+            "FIELD_ENCRYPTION_KEYS": self.encryption_key,
+            "FIELD_INDEX_KEY": self.secret_key[::-1],
             "ALLOWED_HOSTS": "localhost",
             "DATABASE_URL": self.url,
             "MEDIA_ROOT": str(self.workdir / "media"),

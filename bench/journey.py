@@ -221,7 +221,7 @@ def fallback(group: list[Field]) -> list[str]:
         return [group[0].value or "on"]
     if kind in ("radio", "select"):
         return ["no"] if "no" in options else [next(option for option in options if option)]
-    return [] if kind == "file" else ["Benchmark answer"]
+    return []  # a box that is no question (the bots' honeypot) is left empty, as a person leaves it
 
 
 class JourneyError(Exception):

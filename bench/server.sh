@@ -19,6 +19,11 @@ bench_environment() {
   export DJANGO_SETTINGS_MODULE=portal.settings.production
   SECRET_KEY="bench-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(40))')"
   export SECRET_KEY
+  FIELD_ENCRYPTION_KEYS="$(.venv/bin/python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')"
+  FIELD_INDEX_KEY="bench-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+  export FIELD_ENCRYPTION_KEYS FIELD_INDEX_KEY
+  # The load test's citizens all come from 127.0.0.1: per-address limits would stop it.
+  export SUBMIT_RATE_LIMIT=1000000 SAVE_RATE_LIMIT=1000000 SAVE_EMAIL_RATE_LIMIT=1000000 TRACK_RATE_LIMIT=1000000
   export ALLOWED_HOSTS=127.0.0.1,localhost
   export MEDIA_ROOT="$workdir/media"
   export EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend

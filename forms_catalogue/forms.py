@@ -71,7 +71,31 @@ def repeat_limit_message(repeat: Repeat, count: int, minimum: bool) -> str:
     return message % {"count": count, "label": repeat.label_for(count)}
 
 
-class CheckAnswersForm(forms.Form):
+# The honeypot's name: nothing a browser's autofill matches (no name, email, address, phone, url ...).
+HONEYPOT_FIELD = "leave_this_box_empty"
+
+
+class HoneypotForm(forms.Form):
+    """A box people never see, hear or reach (templates/forms_catalogue/includes/honeypot.html) that bots fill in.
+
+    A filled box refuses the form with a page-level error and nothing is sent; a real person,
+    who cannot reach the box, is never affected.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[HONEYPOT_FIELD] = forms.CharField(required=False, max_length=200)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get(HONEYPOT_FIELD):
+            raise forms.ValidationError(
+                _("We could not send this form. Try again, or contact us another way."), code="honeypot"
+            )
+        return cleaned_data
+
+
+class CheckAnswersForm(HoneypotForm):
     """The declaration a citizen accepts on the check-your-answers page before submitting."""
 
     confirm = forms.BooleanField(
@@ -85,7 +109,7 @@ class CheckAnswersForm(forms.Form):
         return False
 
 
-class SaveForLaterForm(forms.Form):
+class SaveForLaterForm(HoneypotForm):
     """The email address a 'save and come back later' link goes to."""
 
     email = forms.EmailField(

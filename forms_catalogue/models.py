@@ -11,6 +11,8 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_pat
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, Revision
 
+from portal.encryption import BlindIndexField, EncryptedEmailField, EncryptedJSONField, matches_blind_index
+
 from .blocks import StepStreamBlock, question_id_from
 from .builder import FormBuilder, StepForm
 from .definition import FormDefinition, Question
@@ -209,15 +211,24 @@ class FormVersion(models.Model):
         return classes[key]
 
 
+class SavedJourneyQuerySet(models.QuerySet):
+    def with_email(self, email: str) -> "SavedJourneyQuerySet":
+        """Saved journeys whose link went to `email` (any case), found through its blind index."""
+        return self.filter(matches_blind_index("email_index", email))
+
+
 class SavedJourney(models.Model):
     """A journey saved with "Save and come back later": resumable from an emailed link until it expires."""
 
     page = models.ForeignKey(EFormPage, on_delete=models.CASCADE, related_name="saved_journeys")
     version = models.ForeignKey(FormVersion, on_delete=models.CASCADE, related_name="+")
-    email = models.EmailField()
-    data = models.JSONField(help_text="The journey's wizard storage: step data, uploads, answers so far.")
+    email = EncryptedEmailField()
+    email_index = BlindIndexField(source="email")
+    data = EncryptedJSONField(help_text="The journey's wizard storage: step data, uploads, answers so far.")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)
+
+    objects = SavedJourneyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -15,6 +15,8 @@ from wagtail.models import Site
 
 from backoffice.models import ServiceRequest
 from backoffice.notifications import track_url
+from portal.encryption import blind_index
+from portal.ratelimit import over_address_limit, over_limit, too_many_requests
 
 from . import progress
 from .builder import FormBuilder
@@ -174,6 +176,14 @@ def copy_journey_data(data: dict) -> dict:
     return copied
 
 
+def over_save_limits(request, email: str) -> bool:
+    """Count one "save and come back later" email for this address and for this email address (by its blind index)."""
+    by_address = over_address_limit(request, "save", settings.SAVE_RATE_LIMIT)
+    limit, window = settings.SAVE_EMAIL_RATE_LIMIT
+    by_email = over_limit("save-email", blind_index(email), limit, window)
+    return by_address or by_email
+
+
 @never_cache
 def save_for_later(request, page, journey_id: str):
     """Ask for an email address, keep the journey, and email a link that resumes it."""
@@ -186,6 +196,9 @@ def save_for_later(request, page, journey_id: str):
     form = SaveForLaterForm(request.POST or None)
     back_url = step_url(page, journey_id, storage.current_step or first_step_name(version))
     if request.method == "POST" and form.is_valid():
+        if over_save_limits(request, form.cleaned_data["email"]):
+            window = max(settings.SAVE_RATE_LIMIT[1], settings.SAVE_EMAIL_RATE_LIMIT[1])
+            return too_many_requests(request, window, back_url)
         saved = SavedJourney.objects.create(
             page=page,
             version=version,

@@ -33,6 +33,7 @@ from formtools.wizard.storage.session import SessionStorage
 from formtools.wizard.views import NamedUrlSessionWizardView
 
 from backoffice.intake import submit
+from portal.ratelimit import over_address_limit, too_many_requests
 
 from . import progress
 from .answers import RequestAnswers, contact_email
@@ -279,6 +280,8 @@ class EFormWizard(NamedUrlSessionWizardView):
         if not management_form.is_valid() or management_form.cleaned_data["current_step"] != step:
             problem = _("This page was changed or has expired. Check your answers and try again.")
             return self.render(self.stored_form(step), page_problem=problem)
+        if step == CHECK_STEP and over_address_limit(self.request, "submit", settings.SUBMIT_RATE_LIMIT):
+            return too_many_requests(self.request, settings.SUBMIT_RATE_LIMIT[1], self.get_step_url(CHECK_STEP))
         form = self.get_form(step, data=self.request.POST, files=self.request.FILES)
         if form.is_lookup():
             return self.render(form, lookup=True)

@@ -22,5 +22,7 @@ class CitizenEmailAdapter(DeliveryAdapter):
         )
         try:
             message.send()
+        except ValueError as error:  # BadHeaderError too: a newline in an address or the subject, never a header
+            raise PermanentDeliveryError(f"The recipient or subject is not a valid email header: {error}") from error
         except OSError as error:
             raise TransientDeliveryError(f"Could not send the email: {error}") from error

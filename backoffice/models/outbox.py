@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.encryption import EncryptedJSONField
+
 
 class DeliveryState(models.TextChoices):
     """Where a delivery is: due rows are pending or failed (waiting to retry)."""
@@ -35,7 +37,7 @@ class Delivery(models.Model):
         "backoffice.RequestEvent", on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
     )
     kind = models.CharField(_("kind"), max_length=16, choices=DeliveryKind.choices)
-    payload = models.JSONField(_("payload"))
+    payload = EncryptedJSONField(_("payload"))
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, unique=True)
     state = models.CharField(_("state"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

@@ -9,6 +9,8 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 
+from portal.encryption import EncryptedTextField
+
 ROUTING_OPERATORS = (
     ("equals", _("equals")),
     ("not_equals", _("does not equal")),
@@ -78,13 +80,21 @@ class Destination(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=DestinationKind.choices)
     enabled = models.BooleanField(_("enabled"), default=True)
     url = models.URLField(_("webhook URL"), max_length=500, blank=True)
-    secret = models.CharField(
-        _("signing secret"), max_length=200, blank=True, help_text=_("Webhook bodies are signed with HMAC-SHA256.")
+    secret = EncryptedTextField(
+        _("signing secret"),
+        max_length=200,
+        blank=True,
+        write_only=True,
+        help_text=_("Webhook bodies are signed with HMAC-SHA256 and this secret. It is stored encrypted."),
     )
     timeout_seconds = models.PositiveSmallIntegerField(_("timeout (seconds)"), default=10)
     email_to = models.EmailField(_("mailbox"), blank=True)
-    amqp_url = models.CharField(
-        _("RabbitMQ URL"), max_length=500, blank=True, help_text=_("amqp://user:password@host:5672/vhost")
+    amqp_url = EncryptedTextField(
+        _("RabbitMQ URL"),
+        max_length=500,
+        blank=True,
+        write_only=True,
+        help_text=_("amqp://user:password@host:5672/vhost. It holds a password, so it is stored encrypted."),
     )
     exchange = models.CharField(_("exchange"), max_length=200, blank=True)
     routing_key = models.CharField(_("routing key"), max_length=200, blank=True)
@@ -95,7 +105,7 @@ class Destination(models.Model):
         MultiFieldPanel(
             [
                 FieldPanel("url"),
-                FieldPanel("secret", widget=forms.PasswordInput(render_value=True)),
+                FieldPanel("secret"),
                 FieldPanel("timeout_seconds"),
             ],
             _("Webhook"),

@@ -3,11 +3,11 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from home.service_levels import Target, TargetUnit
+from portal.encryption import BlindIndexField, EncryptedEmailField, EncryptedJSONField, matches_blind_index
 
 from ..references import format_reference
 
@@ -35,6 +35,12 @@ class Status(models.TextChoices):
 OPEN_STATUSES = (Status.RECEIVED, Status.IN_PROGRESS, Status.WAITING)
 
 
+class ServiceRequestQuerySet(models.QuerySet):
+    def with_contact_email(self, email: str) -> "ServiceRequestQuerySet":
+        """Requests whose contact email is `email` (any case), found through its blind index."""
+        return self.filter(matches_blind_index("contact_email_index", email))
+
+
 class ServiceRequest(models.Model):
     """One submitted request: what was asked, against which form version, and by whom."""
 
@@ -50,9 +56,10 @@ class ServiceRequest(models.Model):
     )
     form_revision_id = models.PositiveIntegerField(_("form revision"), null=True, blank=True)
     form_snapshot = models.JSONField(_("form definition as submitted"), default=dict)
-    answers = models.JSONField(_("answers"), default=dict, encoder=DjangoJSONEncoder)
+    answers = EncryptedJSONField(_("answers"), default=dict)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
-    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_email = EncryptedEmailField(_("contact email"), blank=True)
+    contact_email_index = BlindIndexField(source="contact_email")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED)
     queue = models.ForeignKey(
         "backoffice.Queue", verbose_name=_("queue"), on_delete=models.PROTECT, null=True, related_name="requests"
@@ -100,6 +107,8 @@ class ServiceRequest(models.Model):
     )
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ServiceRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -208,13 +208,27 @@ API_RATE_LIMIT = (int(os.environ.get("API_RATE_LIMIT", "120")), 60)
 API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_MB", "15")) * 1024 * 1024
 # Open311 jurisdiction_id; when set, clients must send it (GeoReport v2).
 OPEN311_JURISDICTION_ID = os.environ.get("OPEN311_JURISDICTION_ID", "")
-TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "")  # e.g. HTTP_X_FORWARDED_FOR behind a proxy
+# Behind proxies: how many append to X-Forwarded-For (the address is read that far from the right).
+TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "")  # default HTTP_X_FORWARDED_FOR
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1" if TRUSTED_PROXY_HEADER else "0"))
+# Citizens' form submissions (the final POST), and "save and come back later" emails per address
+# and per email address, per window (portal/ratelimit.py); the cache all processes share counts them.
+SUBMIT_RATE_LIMIT = (int(os.environ.get("SUBMIT_RATE_LIMIT", "30")), 10 * 60)
+SAVE_RATE_LIMIT = (int(os.environ.get("SAVE_RATE_LIMIT", "10")), 60 * 60)
+SAVE_EMAIL_RATE_LIMIT = (int(os.environ.get("SAVE_EMAIL_RATE_LIMIT", "5")), 60 * 60)
+RATE_LIMIT_CACHE = "default"  # production without REDIS_URL: the database cache
 FILE_LINK_MAX_AGE = int(os.environ.get("FILE_LINK_MAX_AGE_DAYS", "30")) * 24 * 60 * 60
 # Service levels (backoffice.service_levels): a request received after the working day ends, or on a
 # weekend or bank holiday, counts from the next working day. COUNCIL_CLOSED_DAYS adds the council's own
 # closures to the bank holidays of England and Wales (ISO dates, e.g. "2026-12-24,2026-12-31").
 WORKING_DAY_ENDS = os.environ.get("WORKING_DAY_ENDS", "17:00")
 COUNCIL_CLOSED_DAYS = env_list("COUNCIL_CLOSED_DAYS")
+
+# Encryption at rest (portal/encryption.py): Fernet keys, comma separated, the first encrypts and
+# all decrypt; the key of the blind index used to find requests by contact email. Unset (dev and
+# tests only), both are derived from SECRET_KEY; production settings require them.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+FIELD_INDEX_KEY = os.environ.get("FIELD_INDEX_KEY", "").strip()
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@ashworth.example.gov.uk")

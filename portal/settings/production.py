@@ -26,6 +26,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("The environment variable ALLOWED_HOSTS must be set in production.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Keys of the encryption at rest: never derived from SECRET_KEY here (SECURITY.md, "Keys and rotation").
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS") or [required_env("FIELD_ENCRYPTION_KEYS")]
+FIELD_INDEX_KEY = required_env("FIELD_INDEX_KEY")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -54,4 +57,12 @@ DATABASES = {**DATABASES, "default": scale.database_options(os.environ, DATABASE
 if REDIS_URL:  # noqa: F405
     for alias in ("default", "sessions"):
         CACHES[alias]["OPTIONS"] = scale.redis_cache_options(os.environ)  # noqa: F405
+# Rate limits must count every worker's and node's hits together: without Redis, in the database.
+if not REDIS_URL:  # noqa: F405
+    CACHES["ratelimit"] = {  # noqa: F405
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "portal_rate_limits",
+    }
+    RATE_LIMIT_CACHE = "ratelimit"
+RATE_LIMIT_NEEDS_SHARED_CACHE = True  # portal.checks
 STORAGES = scale.object_storages(os.environ, STORAGES)  # noqa: F405

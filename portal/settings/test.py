@@ -12,3 +12,6 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # API tests make many requests from one address; the tests of the limit itself set a small one.
 API_RATE_LIMIT = (1_000_000, 60)
+# The same for citizens' submissions and saved journeys (tests/forms_catalogue/test_abuse_limits.py
+# sets small limits and proves they hold).
+SUBMIT_RATE_LIMIT = SAVE_RATE_LIMIT = SAVE_EMAIL_RATE_LIMIT = (1_000_000, 60)

@@ -125,6 +125,40 @@ def page(response) -> BeautifulSoup:
     return BeautifulSoup(response.content.decode(), "html.parser")
 
 
+def form_data(form) -> dict[str, Any]:
+    """What a browser would post for an HTML form as it stands (checked boxes, selected options, values)."""
+    data: dict[str, Any] = {}
+    for field in form.select("input[name], select[name], textarea[name]"):
+        kind = field.get("type", "")
+        if kind in ("checkbox", "radio"):
+            if field.has_attr("checked"):
+                data.setdefault(field["name"], []).append(field.get("value", "on"))
+        elif field.name == "select":
+            data[field["name"]] = [option.get("value", "") for option in field.select("option[selected]")]
+        elif field.name == "textarea":
+            data[field["name"]] = field.get_text()
+        else:
+            data[field["name"]] = field.get("value", "")
+    return data
+
+
+def with_new_webhook(data: dict[str, Any], url: str, secret: str) -> dict[str, Any]:
+    """A queue edit form's data with one more destination: an enabled webhook to `url` signed with `secret`."""
+    existing = int(data["destinations-TOTAL_FORMS"])
+    prefix = f"destinations-{existing}-"
+    return {
+        **data,
+        "destinations-TOTAL_FORMS": str(existing + 1),
+        f"{prefix}kind": "webhook",
+        f"{prefix}enabled": "on",
+        f"{prefix}url": url,
+        f"{prefix}secret": secret,
+        f"{prefix}timeout_seconds": "5",
+        f"{prefix}id": "",
+        f"{prefix}DELETE": "",
+    }
+
+
 def text_of(response) -> str:
     """The visible text of a page, whitespace collapsed."""
     return " ".join(page(response).get_text(" ").split())

@@ -22,12 +22,14 @@ from .factories import (
     MISSED_BIN,
     POTHOLE,
     department_queue,
+    form_data,
     login,
     make_request,
     make_staff,
     page,
     staff_group,
     text_of,
+    with_new_webhook,
 )
 
 pytestmark = pytest.mark.django_db
@@ -645,33 +647,8 @@ def test_queue_admins_point_a_queue_at_a_webhook_in_the_admin(client, media_root
     queue = department_queue(HIGHWAYS)
     edit_url = reverse("backoffice_queues:edit", args=[queue.pk])
     login(client, superuser)
-    form = page(client.get(edit_url)).select_one("form[method=post]")
-    data = {}
-    for field in form.select("input[name], select[name], textarea[name]"):
-        kind = field.get("type", "")
-        if kind in ("checkbox", "radio"):
-            if field.has_attr("checked"):
-                data.setdefault(field["name"], []).append(field.get("value", "on"))
-        elif field.name == "select":
-            data[field["name"]] = [option.get("value", "") for option in field.select("option[selected]")]
-        elif field.name == "textarea":
-            data[field["name"]] = field.get_text()
-        else:
-            data[field["name"]] = field.get("value", "")
-    existing = int(data["destinations-TOTAL_FORMS"])
-    prefix = f"destinations-{existing}-"
-    data.update(
-        {
-            "destinations-TOTAL_FORMS": str(existing + 1),
-            f"{prefix}kind": "webhook",
-            f"{prefix}enabled": "on",
-            f"{prefix}url": "https://highways.example.gov.uk/portal",
-            f"{prefix}secret": "s3cret-signing-key",
-            f"{prefix}timeout_seconds": "5",
-            f"{prefix}id": "",
-            f"{prefix}DELETE": "",
-        }
-    )
+    data = form_data(page(client.get(edit_url)).select_one("form[method=post]"))
+    data = with_new_webhook(data, "https://highways.example.gov.uk/portal", "s3cret-signing-key")
 
     response = client.post(edit_url, data)
 

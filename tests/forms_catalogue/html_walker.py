@@ -73,12 +73,12 @@ def describe(form: Tag, element: Tag) -> str:
 
 
 def read_controls(form: Tag) -> dict[str, Control]:
-    """The controls of a form by name, in page order (submit buttons left out)."""
+    """The controls of a form by name, in page order (submit buttons, and what a person cannot see, left out)."""
     controls: dict[str, Control] = {}
     for element in form.select("input[name], textarea[name], select[name]"):
         name = element["name"]
         kind = element.name if element.name in ("textarea", "select") else element.get("type", "text").lower()
-        if kind in ("submit", "button", "image", "reset"):
+        if kind in ("submit", "button", "image", "reset") or element.find_parent(attrs={"hidden": True}):
             continue
         context, hint = describe(form, element), own_hint(form, element)
         control = controls.setdefault(name, Control(name, kind, dict(element.attrs), context=context, hint=hint))

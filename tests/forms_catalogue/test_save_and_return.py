@@ -52,7 +52,7 @@ def test_save_and_come_back_later_on_another_device(journey, temp_uploads):
     assert message.to == [EMAIL]
     assert message.subject == "Your saved form: Report fly-tipping"
     assert "The link works for 28 days" in message.body
-    saved = SavedJourney.objects.get(email=EMAIL)
+    saved = SavedJourney.objects.with_email(EMAIL).get()
     assert saved.version == citizen.page.current_version()
     assert timedelta(days=27) < saved.expires_at - timezone.now() <= timedelta(days=28)
     on_this_device = temp_uploads()
@@ -132,7 +132,7 @@ def test_the_email_address_is_checked(journey, email, message):
 def test_an_expired_saved_journey_shows_a_clear_page(journey):
     citizen = journey(SLUG).complete(answers_for(SLUG), until="waste")
     save(citizen)
-    SavedJourney.objects.filter(email=EMAIL).update(expires_at=timezone.now() - timedelta(seconds=1))
+    SavedJourney.objects.with_email(EMAIL).update(expires_at=timezone.now() - timedelta(seconds=1))
 
     response = Client().get(emailed_link(mail.outbox[0]))
 
@@ -145,7 +145,7 @@ def test_an_expired_saved_journey_shows_a_clear_page(journey):
 def test_a_purged_saved_journey_shows_the_expired_page(journey):
     citizen = journey(SLUG).complete(answers_for(SLUG), until="waste")
     save(citizen)
-    SavedJourney.objects.filter(email=EMAIL).delete()
+    SavedJourney.objects.with_email(EMAIL).delete()
 
     response = Client().get(emailed_link(mail.outbox[0]))
 
@@ -173,7 +173,7 @@ def test_a_forged_or_modified_link_shows_a_clear_page(journey):
     link = emailed_link(mail.outbox[0])
     token = link.removeprefix(f"{citizen.page.url}resume/").strip("/")
 
-    for forged in _tampered(token, SavedJourney.objects.get(email=EMAIL)):
+    for forged in _tampered(token, SavedJourney.objects.with_email(EMAIL).get()):
         response = Client().get(f"{citizen.page.url}resume/{forged}/")
         assert response.status_code == 404, forged
         page = soup(response)

@@ -51,6 +51,8 @@ def production_settings(env: dict[str, str]) -> dict:
     base = {
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "SECRET_KEY": "production-secret-" + "q" * 50,
+        "FIELD_ENCRYPTION_KEYS": "Dd6JNbdjNrUkgSTkqQyfRJ0JTa6yaRmA7g9gW8WEAJk=",
+        "FIELD_INDEX_KEY": "production-index-" + "k" * 40,
         "ALLOWED_HOSTS": "portal.example.gov.uk",
         "REDIS_URL": "",
     }

@@ -12,8 +12,16 @@ from django.core.management import call_command
 ROOT = Path(__file__).resolve().parents[2]
 
 
+PRODUCTION_REQUIRED = {
+    "SECRET_KEY": "a-real-production-secret-" + "x7Kq9Lm2Np4Rs6Tv8Wy0Za3Bc5De7Fg9Hj",
+    "ALLOWED_HOSTS": "portal.example.gov.uk",
+    "FIELD_ENCRYPTION_KEYS": "Dd6JNbdjNrUkgSTkqQyfRJ0JTa6yaRmA7g9gW8WEAJk=",
+    "FIELD_INDEX_KEY": "a-real-index-key-" + "p3Lq8Rs7Tv6Wx5Yz4Ab3Cd2Ef1Gh0",
+}
+
+
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean_env = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "ALLOWED_HOSTS"}}
+    clean_env = {key: value for key, value in os.environ.items() if key not in PRODUCTION_REQUIRED}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -40,18 +48,14 @@ def test_production_check_deploy_is_clean():
         "--deploy",
         "--fail-level",
         "WARNING",
-        env={
-            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-            "SECRET_KEY": "a-real-production-secret-" + "x7Kq9Lm2Np4Rs6Tv8Wy0Za3Bc5De7Fg9Hj",
-            "ALLOWED_HOSTS": "portal.example.gov.uk",
-        },
+        env={"DJANGO_SETTINGS_MODULE": "portal.settings.production", **PRODUCTION_REQUIRED},
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("missing", sorted(PRODUCTION_REQUIRED))
 def test_production_refuses_to_start_without_required_settings(missing):
-    env = {"DJANGO_SETTINGS_MODULE": "portal.settings.production", "SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "a.example"}
+    env = {"DJANGO_SETTINGS_MODULE": "portal.settings.production", **PRODUCTION_REQUIRED}
     del env[missing]
     result = run_manage("check", env=env)
     assert result.returncode != 0

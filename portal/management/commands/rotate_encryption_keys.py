@@ -1,0 +1,59 @@
+"""Re-encrypt every encrypted field with the first key of FIELD_ENCRYPTION_KEYS and recompute blind indexes."""
+
+from cryptography.fernet import Fernet
+from django.apps import apps
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from portal.encryption import UndecryptableValue, blind_index, encrypted_fields, index_fields
+
+BATCH = 500
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-encrypt every encrypted value with the first key of FIELD_ENCRYPTION_KEYS and recompute the "
+        "blind indexes with FIELD_INDEX_KEY. Run it after putting a new key first; remove the old key after. "
+        "--new-key prints a fresh key and changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--new-key", action="store_true", help="Print a new Fernet key and stop.")
+
+    def handle(self, *args, new_key: bool = False, **options):
+        if new_key:
+            self.stdout.write(Fernet.generate_key().decode())
+            return
+        failures = 0
+        for model in apps.get_models():
+            fields, indexes = encrypted_fields(model), index_fields(model)
+            if fields:
+                rotated, failed = self.rotate_model(model, fields, indexes)
+                failures += failed
+                self.stdout.write(f"{model._meta.label}: {rotated} rows re-encrypted, {failed} could not be read")
+        if failures:
+            raise CommandError(
+                f"{failures} rows could not be decrypted with any key in FIELD_ENCRYPTION_KEYS; "
+                "they were left as they were. Put the key they were written with back in the list."
+            )
+
+    def rotate_model(self, model, fields, indexes) -> tuple[int, int]:
+        """Read each row through its fields (any key decrypts) and write it back (the first key encrypts)."""
+        names = [field.name for field in fields]
+        rotated = failed = 0
+        pks = list(model._base_manager.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(pks), BATCH):
+            with transaction.atomic():
+                for pk in pks[start : start + BATCH]:
+                    try:
+                        values = model._base_manager.filter(pk=pk).values(*names).get()
+                    except UndecryptableValue:
+                        failed += 1
+                        continue
+                    except model.DoesNotExist:
+                        continue  # deleted meanwhile
+                    for index in indexes:
+                        values[index.attname] = blind_index(values.get(index.source) or "")
+                    model._base_manager.filter(pk=pk).update(**values)
+                    rotated += 1
+        return rotated, failed
