@@ -29,6 +29,7 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.RECEIVED, Status.IN_PROGRESS, Status.WAITING)
+CLOSED_STATUSES = (Status.RESOLVED, Status.CLOSED, Status.REJECTED)
 
 
 class ServiceRequest(models.Model):
@@ -70,12 +71,28 @@ class ServiceRequest(models.Model):
         help_text=_("When the queue's own system first confirmed it had received the request (through the API)."),
     )
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    anonymised_at = models.DateTimeField(
+        _("personal data deleted"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When the answers, files, messages and history were deleted (retention period or erasure); "
+            "the service, channel, queue, dates and status are kept for the figures."
+        ),
+    )
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("service request")
+        permissions = [
+            (
+                "handle_subject_rights",
+                _("Can find, export and erase a person's requests (information governance)"),
+            )
+        ]
         indexes = [
             models.Index(fields=["queue", "status", "-created_at"]),
             models.Index(fields=["queue", "acknowledged_at", "created_at"]),
@@ -91,6 +108,10 @@ class ServiceRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
 
 class RequestFile(models.Model):

@@ -207,7 +207,16 @@ API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_MB", "15")) * 1024 * 1024
 # Open311 jurisdiction_id; when set, clients must send it (GeoReport v2).
 OPEN311_JURISDICTION_ID = os.environ.get("OPEN311_JURISDICTION_ID", "")
 TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "")  # e.g. HTTP_X_FORWARDED_FOR behind a proxy
-FILE_LINK_MAX_AGE = int(os.environ.get("FILE_LINK_MAX_AGE_DAYS", "30")) * 24 * 60 * 60
+# Signed file links (backoffice/file_links.py): a member of staff's link works in their own session
+# for minutes; a receiving system's link, made when the message is sent, for its destination only.
+FILE_LINK_STAFF_MAX_AGE = int(os.environ.get("FILE_LINK_STAFF_MINUTES", "10")) * 60
+FILE_LINK_DESTINATION_MAX_AGE = int(os.environ.get("FILE_LINK_DESTINATION_MINUTES", "60")) * 60
+
+# Retention (backoffice/retention.py, run daily by the delivery worker): a closed request's personal
+# data is deleted its form's retention_days after it closed; this many days for a request with no form.
+RETENTION_DEFAULT_DAYS = int(os.environ.get("RETENTION_DEFAULT_DAYS", "730"))
+RETENTION_PURGE_INTERVAL_HOURS = float(os.environ.get("RETENTION_PURGE_INTERVAL_HOURS", "24"))
+RETENTION_BATCH_SIZE = int(os.environ.get("RETENTION_BATCH_SIZE", "500"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@ashworth.example.gov.uk")
