@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import DatabaseError, connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -72,18 +72,24 @@ class DailyPurge:
             logger.exception("retention purge: could not check whether it is due")
             return
         if won:
-            self.thread = threading.Thread(target=self.run, name="retention-purge", daemon=True)
-            self.thread.start()
+            self.start()
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self.run_in_thread, name="retention-purge", daemon=True)
+        self.thread.start()
 
     def run(self) -> None:
+        """Run the purge and record its result; a failure is logged and tried again next interval."""
         try:
-            result = run_purge(self.stopping)
-            record_finished(PURGE, result)
+            record_finished(PURGE, run_purge(self.stopping))
         except Exception:  # noqa: BLE001 — logged; the next interval tries again
             logger.exception("retention purge failed")
+
+    def run_in_thread(self) -> None:
+        try:
+            self.run()
         finally:
-            close_old_connections()
-            connection.close()
+            connection.close()  # this thread's own connection
 
     def join(self) -> None:
         if self.thread is not None:
