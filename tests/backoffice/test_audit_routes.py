@@ -62,7 +62,14 @@ NOT_PERSONAL_DATA = {
     "open311-token",
     "open311-updates",
 }
-AREAS = ("backoffice_requests:", "backoffice_deliveries:", "backoffice_subject_rights:", "backoffice:", "api-v1:", "open311-")
+AREAS = (
+    "backoffice_requests:",
+    "backoffice_deliveries:",
+    "backoffice_subject_rights:",
+    "backoffice:",
+    "api-v1:",
+    "open311-",
+)
 
 
 def route_names(resolver: URLResolver = None, namespace: str = "") -> set[str]:
