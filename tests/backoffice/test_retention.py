@@ -261,3 +261,24 @@ def test_staff_see_that_the_personal_data_was_deleted(client, media_root, waste_
     assert response.status_code == 200
     assert "personal data was deleted on" in text_of(response)
     assert "Sam" not in response.content.decode()
+
+
+def test_an_anonymised_request_is_no_longer_found_by_tracking_or_the_pull_api(client, media_root, clear_cache):
+    from api.keys import issue
+    from api.models import QueueApiKey
+
+    from .factories import CITIZEN_EMAIL, WASTE, department_queue
+
+    service_request = closed(make_request(FLY_TIPPING), retention_days(FLY_TIPPING) + 1)
+    key = issue(QueueApiKey, name="Waste system", queue=department_queue(WASTE))[1]
+    track = {"reference": service_request.reference, "email": CITIZEN_EMAIL}
+    listing = "/api/v1/queue/requests?state=all"
+    one = f"/api/v1/queue/requests/{service_request.reference}"
+    bearer = {"Authorization": f"Bearer {key}"}
+    assert service_request.reference in client.get(listing, headers=bearer).content.decode()
+
+    purge()
+
+    assert service_request.reference not in client.get(listing, headers=bearer).content.decode()
+    assert client.get(one, headers=bearer).status_code == 404
+    assert "We cannot find a request" in text_of(client.post(reverse("backoffice:track"), track))
