@@ -18,13 +18,25 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
+from api.keys import issue
+from api.models import QueueApiKey
 from backoffice import casework, maintenance, retention
 from backoffice.models import Channel, Delivery, MaintenanceRun, RequestEvent, RequestFile, ServiceRequest, Status
 from backoffice.relay import Worker
 from backoffice.staff import audit
 from forms_catalogue.models import SavedJourney
 
-from .factories import FLY_TIPPING, MISSED_BIN, form_page, login, make_request, text_of
+from .factories import (
+    CITIZEN_EMAIL,
+    FLY_TIPPING,
+    MISSED_BIN,
+    WASTE,
+    department_queue,
+    form_page,
+    login,
+    make_request,
+    text_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -264,11 +276,6 @@ def test_staff_see_that_the_personal_data_was_deleted(client, media_root, waste_
 
 
 def test_an_anonymised_request_is_no_longer_found_by_tracking_or_the_pull_api(client, media_root, clear_cache):
-    from api.keys import issue
-    from api.models import QueueApiKey
-
-    from .factories import CITIZEN_EMAIL, WASTE, department_queue
-
     service_request = closed(make_request(FLY_TIPPING), retention_days(FLY_TIPPING) + 1)
     key = issue(QueueApiKey, name="Waste system", queue=department_queue(WASTE))[1]
     track = {"reference": service_request.reference, "email": CITIZEN_EMAIL}
