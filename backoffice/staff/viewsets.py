@@ -77,7 +77,15 @@ class RequestViewSet(ViewSet):
         ]
 
 
-class DeliveryViewSet(ViewSet):
+class IndexMenuViewSet(ViewSet):
+    """A viewset whose menu item opens its `index` view."""
+
+    @cached_property
+    def menu_url(self):
+        return reverse(f"{self.url_namespace}:index")
+
+
+class DeliveryViewSet(IndexMenuViewSet):
     """The outbox for web-team admins: states, errors, replay."""
 
     name = deliveries.NAMESPACE
@@ -87,10 +95,6 @@ class DeliveryViewSet(ViewSet):
     menu_name = "deliveries"
     menu_item_class = DeliveriesMenuItem
 
-    @cached_property
-    def menu_url(self):
-        return reverse(f"{self.url_namespace}:index")
-
     def get_urlpatterns(self):
         return [
             path("", deliveries.DeliveryIndexView.as_view(), name="index"),
@@ -99,7 +103,7 @@ class DeliveryViewSet(ViewSet):
         ]
 
 
-class SubjectRightsViewSet(ViewSet):
+class SubjectRightsViewSet(IndexMenuViewSet):
     """Subject-rights requests: a person's requests found by email address, exported or erased."""
 
     name = subject_rights.NAMESPACE
@@ -108,10 +112,6 @@ class SubjectRightsViewSet(ViewSet):
     menu_label = _("Subject rights")
     menu_name = "subject-rights"
     menu_item_class = SubjectRightsMenuItem
-
-    @cached_property
-    def menu_url(self):
-        return reverse(f"{self.url_namespace}:index")
 
     def get_urlpatterns(self):
         return [path("", subject_rights.SubjectRightsView.as_view(), name="index")]
