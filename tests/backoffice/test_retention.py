@@ -241,7 +241,8 @@ def test_a_running_worker_starts_the_purge_when_it_is_due_and_records_it(media_r
     assert run.finished_at >= run.started_at and run.result["requests"] == 1
 
 
-def test_deliver_once_runs_the_purge_when_it_is_due_and_no_purge_opts_out(media_root):
+def test_deliver_once_runs_the_purge_when_it_is_due_and_no_purge_opts_out(media_root, monkeypatch):
+    monkeypatch.setattr("signal.signal", lambda *args: None)  # the command's SIGTERM handler, not this process's
     first = closed(make_request(MISSED_BIN), retention_days(MISSED_BIN) + 1)
     call_command("deliver", "--once", "--no-purge", stdout=StringIO())
     first.refresh_from_db()
