@@ -3,10 +3,7 @@
 import json
 from typing import Any
 
-from django.conf import settings
-from django.core import signing
 from django.core.serializers.json import DjangoJSONEncoder
-from django.urls import reverse
 
 from forms_catalogue.definition import FormDefinition
 
@@ -14,13 +11,6 @@ from .models import ServiceRequest
 
 DOCUMENT_TYPE = "council-portal.service-request"
 DOCUMENT_VERSION = 1
-FILE_LINK_SALT = "backoffice.file-link"
-
-
-def file_link(request_file) -> str:
-    """An absolute, signed link to download one uploaded file (checked for age by the download view)."""
-    token = signing.dumps({"file": request_file.pk}, salt=FILE_LINK_SALT, compress=True)
-    return settings.WAGTAILADMIN_BASE_URL + reverse("backoffice:file_download", args=[token])
 
 
 def question_labels(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
@@ -62,7 +52,9 @@ def request_document(request: ServiceRequest, idempotency_key: str) -> dict[str,
     """The request as a self-describing JSON document (version 1).
 
     The answers are as stored (JSON): a caller may pass dates or decimals to `intake.submit`,
-    which the request's JSONField encodes, so the document encodes them the same way.
+    which the request's JSONField encodes, so the document encodes them the same way. Files
+    carry no link here: each destination's links are made when it is sent
+    (`file_links.with_file_links`), and the pull API links each file with its key.
     """
     service = request.service
     return {
@@ -94,7 +86,6 @@ def request_document(request: ServiceRequest, idempotency_key: str) -> dict[str,
                 "name": item.original_name,
                 "content_type": item.content_type,
                 "size": item.size,
-                "url": file_link(item),
             }
             for item in request.files.all()
         ],

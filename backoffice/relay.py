@@ -16,6 +16,10 @@ errors in `Worker.run()` are logged and retried after the poll interval.
 
 `worker_tick` is sent once per pass of `Worker.run()`, for other apps' small periodic jobs
 (the insights app flushes its journey figures); a receiver's error is logged, never fatal.
+
+Each attempt sends the document with file links made for it at that moment
+(`file_links.with_file_links`). A running worker also starts the daily retention purge
+(`backoffice.maintenance`) when it is due and no other worker has started it.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from .adapters import PermanentDeliveryError, TransientDeliveryError, adapter_for
+from .file_links import with_file_links
+from .maintenance import DailyPurge
 from .models import Delivery, DeliveryState
 
 logger = logging.getLogger(__name__)
@@ -178,13 +184,24 @@ class Worker:
 
     IDLE_SLICE_SECONDS = 0.05
 
-    def __init__(self, *, batch: int = 20, poll_seconds: float = 1.0, policy: RetryPolicy | None = None):
+    def __init__(
+        self,
+        *,
+        batch: int = 20,
+        poll_seconds: float = 1.0,
+        policy: RetryPolicy | None = None,
+        daily_purge: bool = True,
+    ):
         self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.batch = batch
         self.poll_seconds = poll_seconds
         self.policy = policy or RetryPolicy.from_settings()
         self.stopping = threading.Event()
         self.adapters = {}
+        # The daily retention purge (backoffice.maintenance): whichever worker claims it first runs it.
+        self.daily_purge = (
+            DailyPurge(self.stopping) if daily_purge and settings.RETENTION_PURGE_INTERVAL_HOURS else None
+        )
 
     def stop(self, *_args) -> None:
         """Finish the delivery in hand, then stop (the SIGTERM handler)."""
@@ -195,6 +212,7 @@ class Worker:
         try:
             adapter = self.adapters.get(delivery.kind) or adapter_for(delivery.kind)
             self.adapters[delivery.kind] = adapter
+            delivery.payload = with_file_links(delivery)  # fresh, short-lived links on every attempt
             adapter.send(delivery)
         except PermanentDeliveryError as error:
             logger.warning("delivery %s dead: %s", delivery.pk, error)
@@ -236,6 +254,8 @@ class Worker:
         try:
             while not self.stopping.is_set():
                 close_old_connections()
+                if self.daily_purge is not None:
+                    self.daily_purge.tick()
                 try:
                     sent = self.drain()
                 except (DatabaseError, InterfaceError):
@@ -246,6 +266,8 @@ class Worker:
                 if not sent:
                     self.idle(self.poll_seconds)
         finally:
+            if self.daily_purge is not None:
+                self.daily_purge.join()  # it stops after its current batch
             self.close()
             logger.info("delivery worker %s stopped", self.id)
 

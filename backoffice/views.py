@@ -1,17 +1,16 @@
 """Public back-office views: "Track a request", and signed file links for department systems."""
 
 from django.conf import settings
-from django.core import signing
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from .documents import FILE_LINK_SALT
+from .file_links import InvalidFileLink, check_destination_token
 from .files import attachment_response
 from .forms import TrackForm
-from .models import RequestFile
+from .staff import audit
 from .tracking import NOT_FOUND, TOO_MANY, find_request, over_rate_limit, public_updates
 
 
@@ -30,6 +29,7 @@ def track(request):
         if form.is_valid():
             found = find_request(form.cleaned_data["reference"], form.cleaned_data["email"])
             if found:
+                audit.record(found, audit.TRACK_REQUEST, None, via=audit.CITIZEN_WEB, via_kind="citizen")
                 updates = public_updates(found)
                 return render(request, "backoffice/track_result.html", {"found": found, "updates": updates})
             # The same empty form whichever of the two was wrong: the page must not tell them apart.
@@ -39,9 +39,23 @@ def track(request):
 
 
 def file_download(request, token: str):
-    """An uploaded file, for the holder of a signed, unexpired link; always as an attachment."""
+    """A file for the receiving system its signed link was made for (see `file_links`); always an attachment.
+
+    Logged in the audit log with the destination's name; any link that may not be used is a 404.
+    """
     try:
-        data = signing.loads(token, salt=FILE_LINK_SALT, max_age=settings.FILE_LINK_MAX_AGE)
-        return attachment_response(RequestFile.objects.get(pk=data["file"]))
-    except (signing.BadSignature, RequestFile.DoesNotExist, KeyError, TypeError, ValueError, OSError):
-        raise Http404("This link is not valid or has expired.") from None
+        download = check_destination_token(token, request.headers)
+        response = attachment_response(download.item)
+    except (InvalidFileLink, OSError, ValueError):
+        raise Http404(_("This link is not valid or has expired.")) from None
+    item = download.item
+    audit.record(
+        item.request,
+        audit.DOWNLOAD_FILE,
+        None,
+        file_id=item.pk,
+        question_id=item.question_id,
+        via=str(download.destination),
+        via_kind="destination",
+    )
+    return response

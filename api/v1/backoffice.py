@@ -128,6 +128,7 @@ def pull_document(request: HttpRequest, service_request: ServiceRequest) -> dict
                 "api-v1:queue_request_file", kwargs={"reference": service_request.reference, "file_id": item["id"]}
             ),
         )
+        item["url"] = item["download_url"]  # the pulling system's link works with its key, as the rest of the API
     return document
 
 
@@ -149,8 +150,10 @@ def event_document(event: RequestEvent) -> dict[str, Any]:
 
 
 def queue_requests(key: QueueApiKey):
-    """The requests of the key's queue, and no other."""
-    return ServiceRequest.objects.filter(queue_id=key.queue_id).select_related("service__department", "queue")
+    """The requests of the key's queue, and no other; none whose personal data was deleted (retention, erasure)."""
+    return ServiceRequest.objects.filter(queue_id=key.queue_id, anonymised_at__isnull=True).select_related(
+        "service__department", "queue"
+    )
 
 
 def find_request(key: QueueApiKey, reference: str) -> ServiceRequest:

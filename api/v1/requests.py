@@ -21,6 +21,7 @@ from backoffice.forms import TrackForm
 from backoffice.intake import IntakeError
 from backoffice.models import Channel, ServiceRequest
 from backoffice.notifications import track_url
+from backoffice.staff import audit
 from backoffice.tracking import NOT_FOUND, TOO_MANY, find_request, over_rate_limit, public_updates
 from forms_catalogue.answers import AnswersInvalid, JourneyEnded, submit_answers
 
@@ -402,4 +403,5 @@ def look_up_status(request: HttpRequest, query: StatusQuery):
     found = find_request(form.cleaned_data["reference"], form.cleaned_data["email"])
     if found is None:
         return problem_response(request, 404, "request-not-found", _("Request not found"), _(NOT_FOUND))
+    audit.record(found, audit.TRACK_REQUEST, None, via=audit.CITIZEN_API, via_kind="citizen")
     return request_status(request, found)

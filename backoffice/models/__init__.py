@@ -1,5 +1,6 @@
 """Back-office models: requests and their history, queues and routing, the delivery outbox."""
 
+from .maintenance import MaintenanceRun
 from .outbox import Delivery, DeliveryKind, DeliveryState
 from .queues import Destination, DestinationKind, Queue, RoutingRule
 from .requests import Channel, RequestEvent, RequestFile, ServiceRequest, Status
@@ -11,6 +12,7 @@ __all__ = [
     "DeliveryState",
     "Destination",
     "DestinationKind",
+    "MaintenanceRun",
     "Queue",
     "RequestEvent",
     "RequestFile",

@@ -33,6 +33,7 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.RECEIVED, Status.IN_PROGRESS, Status.WAITING)
+CLOSED_STATUSES = (Status.RESOLVED, Status.CLOSED, Status.REJECTED)
 
 
 class ServiceRequestQuerySet(models.QuerySet):
@@ -105,6 +106,16 @@ class ServiceRequest(models.Model):
         editable=False,
         help_text=_("Whole working or calendar days for a target in days; clock time for a target in hours."),
     )
+    anonymised_at = models.DateTimeField(
+        _("personal data deleted"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When the answers, files, messages and history were deleted (retention period or erasure); "
+            "the service, channel, queue, dates and status are kept for the figures."
+        ),
+    )
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -113,6 +124,12 @@ class ServiceRequest(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("service request")
+        permissions = [
+            (
+                "handle_subject_rights",
+                _("Can find, export and erase a person's requests (information governance)"),
+            )
+        ]
         indexes = [
             models.Index(fields=["queue", "status", "-created_at"]),
             models.Index(fields=["queue", "acknowledged_at", "created_at"]),
@@ -135,6 +152,10 @@ class ServiceRequest(models.Model):
     def service_level(self) -> Target | None:
         """The target the request is measured against (its service's when it was submitted), or None."""
         return Target.of(self.target_amount, self.target_unit)
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
 
 class RequestFile(models.Model):

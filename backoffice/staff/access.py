@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from ..models import Queue, ServiceRequest
 
 MANAGE_DELIVERIES = "backoffice.manage_deliveries"
+HANDLE_SUBJECT_RIGHTS = "backoffice.handle_subject_rights"
 
 
 def work_queues(user) -> QuerySet[Queue]:
@@ -46,6 +47,11 @@ def queue_staff(queue: Queue | None) -> QuerySet:
 def can_manage_deliveries(user) -> bool:
     """Web-team admins: superusers, or users given the `backoffice.manage_deliveries` permission."""
     return user.is_active and (user.is_superuser or user.has_perm(MANAGE_DELIVERIES))
+
+
+def can_handle_subject_rights(user) -> bool:
+    """The information-governance team: superusers, or users given `backoffice.handle_subject_rights`."""
+    return user.is_active and (user.is_superuser or user.has_perm(HANDLE_SUBJECT_RIGHTS))
 
 
 def user_display_name(user) -> str:

@@ -1,10 +1,13 @@
 """The back office's entries in Wagtail's audit log (ModelLogEntry): who viewed or changed what.
 
 Every view of a request's personal data, every file download, every assignment, status
-change or note, and every delivery replay is logged with the user; what a department system
-reads or changes through the API is logged with no user and the API key's name as `via`.
-Entries hold ids and statuses, never the answers or the notes themselves. Superusers read
-them in Reports → Site history, or on the request's page.
+change or note, every delivery replay, every subject-rights search, export and erasure and
+every retention purge is logged with the user; what is read or changed without a member of
+staff is logged with no user and `via` naming who did it: an API key (`via_kind` "api", the
+default), a receiving system's file link ("destination"), a citizen's look-up ("citizen"), or
+a management command ("command"). Entries hold ids, counts and statuses, never the answers,
+the notes or the email address themselves. Superusers read them in Reports → Site history,
+or on the request's page.
 """
 
 from collections.abc import Iterable
@@ -24,6 +27,20 @@ DOWNLOAD_FILE = "backoffice.download_file"
 ASSIGN = "backoffice.assign"
 CHANGE_STATUS = "backoffice.change_status"
 REPLAY_DELIVERY = "backoffice.replay_delivery"
+TRACK_REQUEST = "backoffice.track_request"
+FIND_SUBJECT_REQUESTS = "backoffice.find_subject_requests"
+EXPORT_REQUEST = "backoffice.export_request"
+ERASE_REQUEST = "backoffice.erase_request"
+RETENTION_PURGE = "backoffice.retention_purge"
+
+CITIZEN_WEB = "Track a request"
+CITIZEN_API = "the portal API's status look-up"
+VIA_TEXT = {
+    "api": _("%(message)s, through the API (%(name)s)"),
+    "destination": _("%(message)s, by a receiving system (%(name)s)"),
+    "citizen": _("%(message)s, by the citizen (%(name)s)"),
+    "command": _("%(message)s, from the command line (%(name)s)"),
+}
 
 
 def status_label(value: str) -> str:
@@ -37,7 +54,8 @@ class BackOfficeFormatter(LogFormatter):
         data = log_entry.data or {}
         message = self.describe(data)
         if data.get("via"):
-            return _("%(message)s, through the API (%(name)s)") % {"message": message, "name": data["via"]}
+            text = VIA_TEXT.get(data.get("via_kind", "api"), VIA_TEXT["api"])
+            return text % {"message": message, "name": data["via"]}
         return message
 
     def describe(self, data: dict[str, Any]) -> str:
@@ -83,6 +101,33 @@ class DownloadFileFormatter(BackOfficeFormatter):
         }
 
 
+class TrackRequestFormatter(BackOfficeFormatter):
+    label = _("Look up request (citizen)")
+
+    def describe(self, data):
+        return _("Looked up by its reference and email address")
+
+
+class CountingFormatter(BackOfficeFormatter):
+    """Subject-rights searches, exports and erasures, and retention purges: what was found or deleted."""
+
+    text = ""
+
+    def describe(self, data):
+        return self.text % {"files": data.get("files", 0)}
+
+
+COUNTING_ACTIONS = {
+    FIND_SUBJECT_REQUESTS: (_("Subject-rights search"), _("Found in a subject-rights search by email address")),
+    EXPORT_REQUEST: (_("Subject access export"), _("Exported for a subject access request (%(files)s files)")),
+    ERASE_REQUEST: (_("Erase personal data"), _("Personal data erased on request (%(files)s files deleted)")),
+    RETENTION_PURGE: (
+        _("Retention purge"),
+        _("Personal data deleted after the retention period (%(files)s files deleted)"),
+    ),
+}
+
+
 def register_actions(actions) -> None:
     """The `register_log_actions` hook: labels and messages of the back-office actions."""
     actions.register_action(VIEW_REQUEST)(ViewRequestFormatter)
@@ -90,6 +135,9 @@ def register_actions(actions) -> None:
     actions.register_action(ASSIGN)(AssignFormatter)
     actions.register_action(CHANGE_STATUS)(ChangeStatusFormatter)
     actions.register_action(REPLAY_DELIVERY, _("Replay delivery"), _("Replayed the delivery"))
+    actions.register_action(TRACK_REQUEST)(TrackRequestFormatter)
+    for action, (label, text) in COUNTING_ACTIONS.items():
+        actions.register_action(action)(type("CountingFormatter", (CountingFormatter,), {"label": label, "text": text}))
 
 
 def record(instance, action: str, user, **data: Any):

@@ -9,6 +9,7 @@ to the audit log in the same transaction; each display of a request's answers is
 import json
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
@@ -37,6 +38,7 @@ from home.models import ServicePage
 from home.service_levels import TargetUnit
 
 from .. import casework, service_levels
+from ..file_links import InvalidFileLink, check_staff_token, staff_token
 from ..files import attachment_response
 from ..models import DeliveryState, RequestEvent, ServiceRequest, Status
 from ..models.requests import OPEN_STATUSES
@@ -257,14 +259,19 @@ def answer_sections(service_request: ServiceRequest, definition: FormDefinition 
     return [{"title": gettext("Answers as stored"), "rows": raw_answer_rows(answers)}] if answers else []
 
 
-def file_rows(service_request: ServiceRequest, definition: FormDefinition | None) -> list[dict[str, Any]]:
+def file_url(http_request, item) -> str:
+    """The link to download a file: it works in this member of staff's session only, for minutes (`file_links`)."""
+    return request_url("file", item.request_id, item.pk) + "?" + urlencode({"link": staff_token(http_request, item)})
+
+
+def file_rows(http_request, service_request: ServiceRequest, definition: FormDefinition | None) -> list[dict]:
     labels = {question.id: question.label for _step, question in definition.questions()} if definition else {}
     return [
         {
             "file": item,
             "question": labels.get(item.question_id, item.question_id),
             "item_number": None if item.item_index is None else item.item_index + 1,
-            "url": request_url("file", service_request.pk, item.pk),
+            "url": file_url(http_request, item),
         }
         for item in service_request.files.order_by("pk")
     ]
@@ -354,7 +361,7 @@ class RequestDetailView(WagtailAdminTemplateMixin, TemplateView):
         context.update(
             service_request=service_request,
             sections=answer_sections(service_request, definition),
-            files=file_rows(service_request, definition),
+            files=file_rows(self.request, service_request, definition),
             events=history(service_request),
             service_level=service_level_rows(service_request, timezone.now()),
             deliveries=service_request.deliveries.select_related("destination").order_by("created_at", "pk"),
@@ -461,12 +468,18 @@ class ChangeStatusView(RequestActionView):
 
 
 class RequestFileView(RequestDetailView):
-    """One of the request's files, for staff who may see the request: always an attachment."""
+    """One of the request's files, for staff who may see the request, through a link made in their own
+    session minutes ago (others go back to the request's page); always an attachment."""
 
     http_method_names = ["get"]
 
     def get(self, request, *args, file_pk, **kwargs):
         item = get_object_or_404(self.object.files, pk=file_pk)
+        try:
+            check_staff_token(request, request.GET.get("link", ""), item)
+        except InvalidFileLink:
+            messages.warning(request, gettext("That file link has expired or was made for another session. Try again."))
+            return redirect(request_url("detail", self.object.pk))
         try:
             response = attachment_response(item)
         except (OSError, ValueError):

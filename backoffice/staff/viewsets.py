@@ -5,6 +5,8 @@
   Wagtail model views, for superusers and groups given the models' permissions. A queue's
   destinations (webhook, email, RabbitMQ) are edited inline on the queue.
 - Back office → Deliveries (`/admin/back-office/deliveries/`): the outbox, for web-team admins.
+- Back office → Subject rights (`/admin/back-office/subject-rights/`): find, export and erase a
+  person's requests, for the information-governance team.
 """
 
 from django.db.models import ProtectedError
@@ -21,8 +23,8 @@ from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from ..models import Queue, RoutingRule
-from . import deliveries, requests
-from .access import can_manage_deliveries, can_work_requests
+from . import deliveries, requests, subject_rights
+from .access import can_handle_subject_rights, can_manage_deliveries, can_work_requests
 
 
 class RequestsMenuItem(MenuItem):
@@ -37,6 +39,13 @@ class DeliveriesMenuItem(MenuItem):
 
     def is_shown(self, request):
         return can_manage_deliveries(request.user)
+
+
+class SubjectRightsMenuItem(MenuItem):
+    """Shown to the information-governance team."""
+
+    def is_shown(self, request):
+        return can_handle_subject_rights(request.user)
 
 
 class RequestViewSet(ViewSet):
@@ -68,7 +77,15 @@ class RequestViewSet(ViewSet):
         ]
 
 
-class DeliveryViewSet(ViewSet):
+class IndexMenuViewSet(ViewSet):
+    """A viewset whose menu item opens its `index` view."""
+
+    @cached_property
+    def menu_url(self):
+        return reverse(f"{self.url_namespace}:index")
+
+
+class DeliveryViewSet(IndexMenuViewSet):
     """The outbox for web-team admins: states, errors, replay."""
 
     name = deliveries.NAMESPACE
@@ -78,16 +95,26 @@ class DeliveryViewSet(ViewSet):
     menu_name = "deliveries"
     menu_item_class = DeliveriesMenuItem
 
-    @cached_property
-    def menu_url(self):
-        return reverse(f"{self.url_namespace}:index")
-
     def get_urlpatterns(self):
         return [
             path("", deliveries.DeliveryIndexView.as_view(), name="index"),
             path("results/", deliveries.DeliveryIndexView.as_view(results_only=True), name="index_results"),
             path("<int:pk>/replay/", deliveries.ReplayView.as_view(), name="replay"),
         ]
+
+
+class SubjectRightsViewSet(IndexMenuViewSet):
+    """Subject-rights requests: a person's requests found by email address, exported or erased."""
+
+    name = subject_rights.NAMESPACE
+    url_prefix = "back-office/subject-rights"
+    icon = subject_rights.ICON
+    menu_label = _("Subject rights")
+    menu_name = "subject-rights"
+    menu_item_class = SubjectRightsMenuItem
+
+    def get_urlpatterns(self):
+        return [path("", subject_rights.SubjectRightsView.as_view(), name="index")]
 
 
 def staff_groups_text(queue: Queue) -> str:
@@ -160,9 +187,9 @@ class RoutingRuleViewSet(ModelViewSet):
 
 
 class BackOfficeViewSetGroup(ViewSetGroup):
-    """The "Back office" menu: queues, routing rules, deliveries."""
+    """The "Back office" menu: queues, routing rules, deliveries, subject rights."""
 
     menu_label = _("Back office")
     menu_icon = "cogs"
     menu_order = 160
-    items = (QueueViewSet, RoutingRuleViewSet, DeliveryViewSet)
+    items = (QueueViewSet, RoutingRuleViewSet, DeliveryViewSet, SubjectRightsViewSet)

@@ -217,7 +217,6 @@ SUBMIT_RATE_LIMIT = (int(os.environ.get("SUBMIT_RATE_LIMIT", "30")), 10 * 60)
 SAVE_RATE_LIMIT = (int(os.environ.get("SAVE_RATE_LIMIT", "10")), 60 * 60)
 SAVE_EMAIL_RATE_LIMIT = (int(os.environ.get("SAVE_EMAIL_RATE_LIMIT", "5")), 60 * 60)
 RATE_LIMIT_CACHE = "default"  # production without REDIS_URL: the database cache
-FILE_LINK_MAX_AGE = int(os.environ.get("FILE_LINK_MAX_AGE_DAYS", "30")) * 24 * 60 * 60
 # Service levels (backoffice.service_levels): a request received after the working day ends, or on a
 # weekend or bank holiday, counts from the next working day. COUNCIL_CLOSED_DAYS adds the council's own
 # closures to the bank holidays of England and Wales (ISO dates, e.g. "2026-12-24,2026-12-31").
@@ -229,6 +228,16 @@ COUNCIL_CLOSED_DAYS = env_list("COUNCIL_CLOSED_DAYS")
 # tests only), both are derived from SECRET_KEY; production settings require them.
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
 FIELD_INDEX_KEY = os.environ.get("FIELD_INDEX_KEY", "").strip()
+# Signed file links (backoffice/file_links.py): a member of staff's link works in their own session
+# for minutes; a receiving system's link, made when the message is sent, for its destination only.
+FILE_LINK_STAFF_MAX_AGE = int(os.environ.get("FILE_LINK_STAFF_MINUTES", "10")) * 60
+FILE_LINK_DESTINATION_MAX_AGE = int(os.environ.get("FILE_LINK_DESTINATION_MINUTES", "60")) * 60
+
+# Retention (backoffice/retention.py, run daily by the delivery worker): a closed request's personal
+# data is deleted its form's retention_days after it closed; this many days for a request with no form.
+RETENTION_DEFAULT_DAYS = int(os.environ.get("RETENTION_DEFAULT_DAYS", "730"))
+RETENTION_PURGE_INTERVAL_HOURS = float(os.environ.get("RETENTION_PURGE_INTERVAL_HOURS", "24"))
+RETENTION_BATCH_SIZE = int(os.environ.get("RETENTION_BATCH_SIZE", "500"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@ashworth.example.gov.uk")

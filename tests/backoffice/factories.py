@@ -116,6 +116,14 @@ def make_request(
     return request
 
 
+def staff_file_link(client, service_request, position: int = 0) -> str:
+    """The download link of one of the request's files, as its page gives it to the signed-in client."""
+    from django.urls import reverse
+
+    response = client.get(reverse("backoffice_requests:detail", args=[service_request.pk]))
+    return page(response).select("#files-section table a")[position]["href"]
+
+
 def without_csrf(content: bytes) -> bytes:
     """A page's HTML without its CSRF token, which differs from one response to the next."""
     return CSRF_INPUT.sub(b"", content)

@@ -61,7 +61,7 @@ def test_webhook_posts_the_signed_versioned_document_with_labels_answers_and_fil
     assert call.headers["User-Agent"].startswith("council-portal-webhook/")
 
     document = call.json()
-    assert document == delivery.payload
+    assert without_links(document) == delivery.payload, "the stored payload is sent, with links made at send time"
     assert (
         (document["type"], document["version"])
         == (DOCUMENT_TYPE, DOCUMENT_VERSION)
@@ -92,12 +92,26 @@ def test_webhook_posts_the_signed_versioned_document_with_labels_answers_and_fil
         "image/png",
         len(PNG),
     )
-    download = client.get(urlsplit(photo["url"]).path)
+    path = urlsplit(photo["url"]).path
+    download = client.get(path, headers=fetch_headers(path, webhook.secret))
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PNG
     assert download["Content-Disposition"].startswith("attachment")
     assert "lay-by.png" in download["Content-Disposition"]
-    assert client.get(urlsplit(photo["url"]).path[:-3] + "xx/").status_code == 404, "a tampered link is refused"
+    tampered = path[:-3] + "xx/"
+    assert client.get(tampered, headers=fetch_headers(tampered, webhook.secret)).status_code == 404
+    assert client.get(path).status_code == 404, "a webhook's link needs the fetch signed with the destination's secret"
+
+
+def without_links(document: dict) -> dict:
+    """The document as stored in the outbox: its files' links are made when it is sent."""
+    return {**document, "files": [{k: v for k, v in item.items() if k != "url"} for item in document["files"]]}
+
+
+def fetch_headers(path: str, secret: str) -> dict[str, str]:
+    """What a webhook's receiving system sends to fetch a file: the token signed with its secret."""
+    token = path.rstrip("/").rsplit("/", 1)[-1]
+    return {"X-Portal-Signature-256": "sha256=" + hmac.new(secret.encode(), token.encode(), hashlib.sha256).hexdigest()}
 
 
 def test_a_resent_webhook_carries_the_same_key_and_the_receiver_acts_once(fast_retry, webhook, receiver):
@@ -149,7 +163,11 @@ def test_department_email_has_the_answers_by_label_the_json_and_the_files_attach
     assert f"{labels['amount']}: van" in message.body
     assert f"{labels['waste_types']}: " in message.body and "furniture" in message.body
     attachments = {name: (content, mimetype) for name, content, mimetype in message.attachments}
-    assert json.loads(attachments["request.json"][0]) == delivery.payload
+    attached = json.loads(attachments["request.json"][0])
+    assert without_links(attached) == delivery.payload
+    # A mailbox's readers sign in to the admin: its file links open the request's page, never a bearer link.
+    assert attached["files"][0]["url"] == f"{settings.WAGTAILADMIN_BASE_URL}/admin/requests/{request.pk}/"
+    assert "/files/" not in message.body
     assert attachments["lay-by.png"] == (PNG, "image/png")
 
 

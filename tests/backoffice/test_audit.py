@@ -13,7 +13,7 @@ from wagtail.models import ModelLogEntry
 
 from backoffice.models import ServiceRequest, Status
 
-from .factories import FLY_TIPPING, login, make_request, page
+from .factories import FLY_TIPPING, login, make_request, page, staff_file_link
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +77,7 @@ def test_a_file_download_is_logged_without_the_files_name(client, service_reques
     stored = service_request.files.get()
     login(client, waste_officer)
 
-    client.get(url("file", service_request, stored.pk))
+    client.get(staff_file_link(client, service_request))
 
     entry = entries(service_request, "backoffice.download_file").get()
     assert entry.user == waste_officer

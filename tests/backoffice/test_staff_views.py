@@ -27,6 +27,7 @@ from .factories import (
     make_request,
     make_staff,
     page,
+    staff_file_link,
     staff_group,
     text_of,
     with_new_webhook,
@@ -281,16 +282,17 @@ def test_detail_lists_files_with_a_staff_download_link(client, media_root, waste
 
     link = page(response).select_one("#files-section table a")
     assert link.get_text(strip=True) == "lay-by.png"
-    assert link["href"] == reverse("backoffice_requests:file", args=[service_request.pk, stored.pk])
+    path, _sep, query = link["href"].partition("?")
+    assert path == reverse("backoffice_requests:file", args=[service_request.pk, stored.pk])
+    assert query.startswith("link="), "a short-lived link tied to this session (tests/backoffice/test_file_links.py)"
     assert label_of(service_request, "photo") in page(response).select_one("#files-section").get_text()
 
 
 def test_file_download_is_an_attachment_with_nosniff(client, media_root, waste_officer):
     service_request = make_request(FLY_TIPPING)
-    stored = service_request.files.get()
     login(client, waste_officer)
 
-    response = client.get(reverse("backoffice_requests:file", args=[service_request.pk, stored.pk]))
+    response = client.get(staff_file_link(client, service_request))
 
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PNG_BYTES
@@ -303,10 +305,11 @@ def test_file_download_is_an_attachment_with_nosniff(client, media_root, waste_o
 def test_file_missing_from_storage_is_not_found_not_an_error(client, media_root, waste_officer):
     service_request = make_request(FLY_TIPPING)
     stored = service_request.files.get()
-    stored.file.storage.delete(stored.file.name)
     login(client, waste_officer)
+    link = staff_file_link(client, service_request)
+    stored.file.storage.delete(stored.file.name)
 
-    response = client.get(reverse("backoffice_requests:file", args=[service_request.pk, stored.pk]))
+    response = client.get(link)
 
     assert response.status_code == 404
 

@@ -1,20 +1,17 @@
-"""Citizens track a request by reference and email, and department systems fetch files by signed link.
+"""Citizens track a request by reference and email (signed file links: tests/backoffice/test_file_links.py).
 
 The result shows the status, dates and public notes, never the answers or staff's internal
 notes; a wrong reference and a wrong email give the very same page; look-ups are rate limited.
 """
 
 import pytest
-from django.core import signing
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from backoffice import casework
-from backoffice.documents import FILE_LINK_SALT, file_link
 from backoffice.models import Status
 from backoffice.views import NOT_FOUND, TOO_MANY
-from tests.forms_catalogue.journey_helpers import PNG_BYTES
 
 from .factories import CITIZEN_EMAIL, FLY_TIPPING, make_request, page, text_of, without_csrf
 
@@ -181,37 +178,3 @@ def test_malformed_look_ups_count_towards_the_limit(client, clear_cache):
     statuses = [look_up(client, "nonsense", "x").status_code for _ in range(3)]
 
     assert statuses == [200, 200, 429]
-
-
-# --- signed file links (for department systems) ------------------------------------------------
-
-
-def test_a_signed_file_link_downloads_the_file_as_an_attachment(client, media_root):
-    stored = make_request(FLY_TIPPING).files.get()
-
-    response = client.get(file_link(stored).removeprefix("http://127.0.0.1:8000"))
-
-    assert response.status_code == 200
-    assert b"".join(response.streaming_content) == PNG_BYTES
-    assert response["Content-Disposition"].startswith("attachment;")
-    assert response["X-Content-Type-Options"] == "nosniff"
-    assert "no-store" in response["Cache-Control"]
-
-
-def test_tampered_expired_or_stale_file_links_are_not_found(client, media_root, settings):
-    stored = make_request(FLY_TIPPING).files.get()
-    token = signing.dumps({"file": stored.pk}, salt=FILE_LINK_SALT, compress=True)
-
-    def status(value: str) -> int:
-        return client.get(reverse("backoffice:file_download", args=[value])).status_code
-
-    assert status(token) == 200
-    assert status(token[:-2] + ("AA" if not token.endswith("AA") else "BB")) == 404
-    assert status(signing.dumps({"file": stored.pk}, salt="another-purpose")) == 404
-    assert status(signing.dumps({"file": "not-a-number"}, salt=FILE_LINK_SALT)) == 404
-    assert status(signing.dumps(["file", stored.pk], salt=FILE_LINK_SALT)) == 404
-    settings.FILE_LINK_MAX_AGE = -1
-    assert status(token) == 404
-    settings.FILE_LINK_MAX_AGE = 3600
-    stored.file.storage.delete(stored.file.name)
-    assert status(token) == 404
