@@ -23,6 +23,9 @@ def register_back_office_log_actions(actions):
 
 
 @hooks.register("register_permissions")
-def register_manage_deliveries_permission():
-    """Offer "Can see every delivery and replay failed ones" on the admin's group editor."""
-    return Permission.objects.filter(content_type__app_label="backoffice", codename="manage_deliveries")
+def register_back_office_permissions():
+    """Offer "Can see every delivery and replay failed ones" and "Can submit e-forms on behalf of a resident"
+    on the admin's group editor."""
+    return Permission.objects.filter(
+        content_type__app_label="backoffice", codename__in=("manage_deliveries", "submit_on_behalf")
+    )

@@ -113,22 +113,25 @@ def main(argv=None) -> dict:
                 **{name: measure(client, url, args.renders) for name, url in URLS.items()},
             }
             print(f"{services} services: {json.dumps(sizes[str(size)])}", flush=True)
+    return write_result("coverage_dashboard", sizes, URLS, args.output)
+
+
+def write_result(benchmark: str, sizes: dict, urls: dict, output: Path) -> dict:
+    """Write the results of every size, with the run's details and whether each page's queries stayed the same."""
+    first, last = list(sizes.values())[0], list(sizes.values())[-1]
     result = {
-        "benchmark": "coverage_dashboard",
+        "benchmark": benchmark,
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "database": "SQLite (temporary copy of the demo council)",
         "settings": "portal.settings.test",
         **git_commit(),
         "machine": machine(),
         "sizes": sizes,
-        "queries_constant": all(
-            sizes[str(SIZES[0])][name]["queries_per_render"] == sizes[str(SIZES[-1])][name]["queries_per_render"]
-            for name in URLS
-        ),
+        "queries_constant": all(first[name]["queries_per_render"] == last[name]["queries_per_render"] for name in urls),
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"Wrote {args.output}")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"Wrote {output}")
     return result
 
 

@@ -44,25 +44,32 @@ def can_view_coverage(user) -> bool:
     return user.is_active and user.has_perm(PERMISSION)
 
 
-class CoverageAccessMixin:
-    """Turn away anyone who may not see the figures (403)."""
+class DashboardAccessMixin:
+    """Turn away anyone who may not see a dashboard's figures (403): `allowed(user)` says who may."""
+
+    allowed = staticmethod(can_view_coverage)
 
     def dispatch(self, request, *args, **kwargs):
-        if not can_view_coverage(request.user):
+        if not self.allowed(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
 
-class CoverageDashboardView(CoverageAccessMixin, WagtailAdminTemplateMixin, TemplateView):
+class DashboardPageMixin(WagtailAdminTemplateMixin):
+    """An insights dashboard in the admin's frame: its title under "Home" in the breadcrumbs."""
+
+    breadcrumbs_items = [{"url": reverse_lazy("wagtailadmin_home"), "label": _("Home")}]
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
+
+
+class CoverageDashboardView(DashboardAccessMixin, DashboardPageMixin, TemplateView):
     """Headline figures, breakdowns by category and department, the trend, and the services not online."""
 
     template_name = "insights/coverage_dashboard.html"
     page_title = _("Service coverage")
     header_icon = ICON
-    breadcrumbs_items = [{"url": reverse_lazy("wagtailadmin_home"), "label": _("Home")}]
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -81,7 +88,7 @@ class CoverageDashboardView(CoverageAccessMixin, WagtailAdminTemplateMixin, Temp
         return context
 
 
-class CoverageCsvView(CoverageAccessMixin, View):
+class CoverageCsvView(DashboardAccessMixin, View):
     """Every live service as a CSV row: service, category, department, transactional, online, how, form URL."""
 
     def get(self, request):

@@ -9,12 +9,25 @@ from ..references import format_reference
 
 
 class Channel(models.TextChoices):
-    """How a request reached the council."""
+    """How a request reached the council.
+
+    `web`, `api` and `open311` are residents helping themselves online; `phone`,
+    `face_to_face` and `post` are entered by staff on a resident's behalf (assisted digital).
+    `staff` is kept for requests entered on a caller's behalf before the channel was recorded.
+    """
 
     WEB = "web", _("Web form")
     API = "api", _("API")
     OPEN311 = "open311", _("Open311")
-    STAFF = "staff", _("Staff on a caller's behalf")
+    PHONE = "phone", _("Phone")
+    FACE_TO_FACE = "face_to_face", _("Face to face")
+    POST = "post", _("Post")
+    STAFF = "staff", _("Staff on a caller's behalf (channel not recorded)")
+
+
+SELF_SERVICE_CHANNELS = (Channel.WEB, Channel.API, Channel.OPEN311)
+ASSISTED_CHANNELS = (Channel.PHONE, Channel.FACE_TO_FACE, Channel.POST)
+CHANNEL_MAX_LENGTH = 12
 
 
 class Status(models.TextChoices):
@@ -47,8 +60,22 @@ class ServiceRequest(models.Model):
     form_revision_id = models.PositiveIntegerField(_("form revision"), null=True, blank=True)
     form_snapshot = models.JSONField(_("form definition as submitted"), default=dict)
     answers = models.JSONField(_("answers"), default=dict, encoder=DjangoJSONEncoder)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    channel = models.CharField(
+        _("channel"), max_length=CHANNEL_MAX_LENGTH, choices=Channel.choices, default=Channel.WEB
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="entered_requests",
+        help_text=_("The member of staff who submitted it on the resident's behalf."),
+    )
     contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_address = models.TextField(_("contact address"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED)
     queue = models.ForeignKey(
         "backoffice.Queue", verbose_name=_("queue"), on_delete=models.PROTECT, null=True, related_name="requests"
@@ -80,6 +107,7 @@ class ServiceRequest(models.Model):
             models.Index(fields=["queue", "status", "-created_at"]),
             models.Index(fields=["queue", "acknowledged_at", "created_at"]),
         ]
+        permissions = [("submit_on_behalf", _("Can submit e-forms on behalf of a resident"))]
 
     def __str__(self) -> str:
         return self.display_reference
@@ -143,7 +171,11 @@ class RequestEvent(models.Model):
     public_note = models.TextField(_("note for the citizen"), blank=True)
     citizen_note = models.TextField(_("update from the citizen"), blank=True)
     channel = models.CharField(
-        _("received through"), max_length=10, choices=Channel.choices, blank=True, help_text=_("For citizen updates.")
+        _("received through"),
+        max_length=CHANNEL_MAX_LENGTH,
+        choices=Channel.choices,
+        blank=True,
+        help_text=_("For citizen updates."),
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

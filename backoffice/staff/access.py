@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from ..models import Queue, ServiceRequest
 
 MANAGE_DELIVERIES = "backoffice.manage_deliveries"
+SUBMIT_ON_BEHALF = "backoffice.submit_on_behalf"
 
 
 def work_queues(user) -> QuerySet[Queue]:
@@ -24,7 +25,7 @@ def work_queues(user) -> QuerySet[Queue]:
 
 def visible_requests(user) -> QuerySet[ServiceRequest]:
     """The requests the user may see and work (never requests outside their queues)."""
-    requests = ServiceRequest.objects.select_related("service", "queue__department", "assignee")
+    requests = ServiceRequest.objects.select_related("service", "queue__department", "assignee", "entered_by")
     if user.is_superuser:
         return requests.all()
     return requests.filter(queue__in=work_queues(user).values("pk"))
@@ -46,6 +47,11 @@ def queue_staff(queue: Queue | None) -> QuerySet:
 def can_manage_deliveries(user) -> bool:
     """Web-team admins: superusers, or users given the `backoffice.manage_deliveries` permission."""
     return user.is_active and (user.is_superuser or user.has_perm(MANAGE_DELIVERIES))
+
+
+def can_submit_on_behalf(user) -> bool:
+    """Contact-centre agents: superusers, or users given `backoffice.submit_on_behalf` (assisted digital)."""
+    return user.is_active and (user.is_superuser or user.has_perm(SUBMIT_ON_BEHALF))
 
 
 def user_display_name(user) -> str:

@@ -17,13 +17,14 @@ from wagtail.log_actions import LogFormatter
 from wagtail.log_actions import log as wagtail_log
 from wagtail.models import ModelLogEntry
 
-from ..models import Status
+from ..models import Channel, Status
 
 VIEW_REQUEST = "backoffice.view_request"
 DOWNLOAD_FILE = "backoffice.download_file"
 ASSIGN = "backoffice.assign"
 CHANGE_STATUS = "backoffice.change_status"
 REPLAY_DELIVERY = "backoffice.replay_delivery"
+SUBMIT_ON_BEHALF = "backoffice.submit_on_behalf"
 
 
 def status_label(value: str) -> str:
@@ -83,6 +84,16 @@ class DownloadFileFormatter(BackOfficeFormatter):
         }
 
 
+class SubmitOnBehalfFormatter(LogFormatter):
+    label = _("Submit on behalf of a resident")
+
+    def format_message(self, log_entry):
+        channel = (log_entry.data or {}).get("channel", "")
+        return _("Submitted the request on behalf of a resident (%(channel)s)") % {
+            "channel": dict(Channel.choices).get(channel, channel)
+        }
+
+
 def register_actions(actions) -> None:
     """The `register_log_actions` hook: labels and messages of the back-office actions."""
     actions.register_action(VIEW_REQUEST)(ViewRequestFormatter)
@@ -90,6 +101,7 @@ def register_actions(actions) -> None:
     actions.register_action(ASSIGN)(AssignFormatter)
     actions.register_action(CHANGE_STATUS)(ChangeStatusFormatter)
     actions.register_action(REPLAY_DELIVERY, _("Replay delivery"), _("Replayed the delivery"))
+    actions.register_action(SUBMIT_ON_BEHALF)(SubmitOnBehalfFormatter)
 
 
 def record(instance, action: str, user, **data: Any):
