@@ -103,6 +103,7 @@ def test_list_shows_the_users_queues_newest_first_with_service_status_age_and_as
         "Report fly-tipping",
         "Received",
         "Waste and Recycling",
+        "Web form",
         "3 days ago",
         "Wendy Tester",
     ]

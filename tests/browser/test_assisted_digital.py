@@ -81,7 +81,7 @@ def test_an_agent_submits_by_phone_and_the_channel_shift_counts_it(
 
     # The form's own steps, in the admin: one with its errors, then every step answered.
     first = step_name(page.url)
-    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Continue", exact=True).click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page, f"assisted: step {first} with errors")
     for _ in range(MAX_STEPS):
@@ -90,7 +90,7 @@ def test_an_agent_submits_by_phone_and_the_channel_shift_counts_it(
             break
         answer_step(page, spec, Answers(text={"email": CALLER["email"]}))
         assert_accessible(page, f"assisted: step {name}")
-        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("button", name="Continue", exact=True).click()
         expect(page).not_to_have_url(re.compile(rf"/{re.escape(name)}/$"))
     else:
         raise AssertionError(f"check your answers not reached after {MAX_STEPS} steps")
