@@ -1,4 +1,7 @@
-"""The demo council's back office: a queue and a staff group for every department.
+"""The demo council's back office: a queue and a staff group for every department, and a contact centre.
+
+The "Contact centre" group may submit any e-form on a resident's behalf (assisted digital) and
+works no queue: its members see the requests they enter only where a queue's group also has them.
 
 By default no queue pushes requests anywhere: they wait in the staff queues. Two demo queues
 push to other systems when their settings are in the environment when the loader runs: Waste
@@ -24,6 +27,8 @@ RABBITMQ_DEPARTMENT = "Highways"
 RABBITMQ_EXCHANGE = "amq.topic"
 RABBITMQ_ROUTING_KEY = "portal.highways.request"
 STAFF_PERMISSIONS = ("access_admin",)
+CONTACT_CENTRE = "Contact centre"
+CONTACT_CENTRE_PERMISSIONS = ("access_admin", "submit_on_behalf")
 
 
 def staff_group(department: Department) -> Group:
@@ -55,9 +60,18 @@ def add_destination(queue: Queue, kind: str, **settings) -> bool:
     return True
 
 
+def contact_centre_group() -> Group:
+    """The group of agents who submit e-forms for residents (admin access and `submit_on_behalf`)."""
+    group, created = Group.objects.get_or_create(name=CONTACT_CENTRE)
+    if created:
+        group.permissions.add(*Permission.objects.filter(codename__in=CONTACT_CENTRE_PERMISSIONS))
+    return group
+
+
 @transaction.atomic
 def load_demo_queues() -> int:
-    """A default queue and staff group per department; return how many queues were created."""
+    """A default queue and staff group per department, and the contact centre; return how many queues were created."""
+    contact_centre_group()
     created = 0
     for department in Department.objects.all():
         queue, new = Queue.objects.get_or_create(

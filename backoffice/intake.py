@@ -3,6 +3,9 @@
 `submit()` routes the request to its queue, gives it its service's target and due date
 (`service_levels`), and writes it, its files, its history and its
 outbox deliveries (department systems, citizen confirmation) in one database transaction.
+A request a member of staff enters on a resident's behalf (`entered_by`, with the channel
+it came through: phone, face to face, post) has that person as the actor of its "submitted"
+event and an audit-log entry, written in the same transaction.
 The caller may show the reference only after it returns. A repeated call with the same
 idempotency key returns the request the first call made. If anything fails, nothing is
 stored: the transaction rolls back and the files already written are deleted (when the
@@ -21,8 +24,19 @@ from .outbox import enqueue_new_request
 from .references import new_reference
 from .routing import route
 from .service_levels import start_clock
+from .staff import audit
 
 REFERENCE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The resident's contact details given with the request (an agent takes them on the phone, say)."""
+
+    email: str = ""
+    name: str = ""
+    phone: str = ""
+    address: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,9 +60,14 @@ def submit(
     files: list[SubmittedFile] = (),
     channel: str = Channel.WEB,
     contact_email: str = "",
+    contact: Contact | None = None,
+    entered_by=None,
     idempotency_key: str | None = None,
 ) -> tuple[ServiceRequest, bool]:
     """Store a request and return it with True, or the earlier one with False for a repeated key.
+
+    `contact` (name, phone, address; its email wins over `contact_email`) and `entered_by` (the
+    member of staff submitting for a resident) are optional.
 
     Raises IntakeError if no unique reference could be found; nothing is stored then.
     """
@@ -56,6 +75,7 @@ def submit(
         existing = ServiceRequest.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
             return existing, False
+    contact = contact or Contact(email=contact_email)
     queue = route(service, answers)
     for _attempt in range(REFERENCE_ATTEMPTS):
         saved_files: list[str] = []
@@ -70,7 +90,11 @@ def submit(
                     form_snapshot=form_version.snapshot if form_version else {},
                     answers=answers,
                     channel=channel,
-                    contact_email=contact_email,
+                    entered_by=entered_by,
+                    contact_email=contact.email or contact_email,
+                    contact_name=contact.name,
+                    contact_phone=contact.phone,
+                    contact_address=contact.address,
                     idempotency_key=idempotency_key,
                     queue=queue,
                 )
@@ -79,8 +103,14 @@ def submit(
                 for submitted in files:
                     _store_file(request, submitted, saved_files)
                 RequestEvent.objects.create(
-                    request=request, kind=RequestEvent.Kind.SUBMITTED, to_status=request.status, due_at=request.due_at
+                    request=request,
+                    kind=RequestEvent.Kind.SUBMITTED,
+                    to_status=request.status,
+                    due_at=request.due_at,
+                    actor=entered_by,
                 )
+                if entered_by is not None:
+                    audit.record(request, audit.SUBMIT_ON_BEHALF, entered_by, channel=channel)
                 enqueue_new_request(request)
         except IntegrityError:
             _delete_files(saved_files)

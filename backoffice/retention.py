@@ -77,7 +77,14 @@ def strip_personal_data(request_ids: list[int], *, action: str, user=None, **aud
         report.deliveries = Delivery.objects.filter(request_id__in=ids).delete()[0]
         report.events = RequestEvent.objects.filter(request_id__in=ids).delete()[0]
         report.requests = ServiceRequest.objects.filter(pk__in=ids).update(
-            answers={}, contact_email="", contact_email_index="", assignee=None, anonymised_at=timezone.now()
+            answers={},
+            contact_email="",
+            contact_email_index="",
+            contact_name="",
+            contact_phone="",
+            contact_address="",
+            assignee=None,
+            anonymised_at=timezone.now(),
         )
         by_file_count: dict[int, list[ServiceRequest]] = {}
         for request in requests:

@@ -125,6 +125,9 @@ def request_entry(request: ServiceRequest) -> dict[str, Any]:
         "status": str(request.get_status_display()),
         "resolved_at": request.resolved_at,
         "contact_email": request.contact_email,
+        "contact_name": request.contact_name,
+        "contact_phone": request.contact_phone,
+        "contact_address": request.contact_address,
         "answers": [
             {"section": str(section["title"]), "question": str(row["label"]), "answer": str(row["value"])}
             for section in answer_sections(request, definition)

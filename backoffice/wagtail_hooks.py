@@ -24,8 +24,10 @@ def register_back_office_log_actions(actions):
 
 @hooks.register("register_permissions")
 def register_back_office_permissions():
-    """Offer "Can see every delivery and replay failed ones" and the information-governance permission
-    ("Can find, export and erase a person's requests") on the admin's group editor."""
+    """Offer "Can see every delivery and replay failed ones", the information-governance permission
+    ("Can find, export and erase a person's requests") and "Can submit e-forms on behalf of a resident"
+    on the admin's group editor."""
     return Permission.objects.filter(
-        content_type__app_label="backoffice", codename__in=["manage_deliveries", "handle_subject_rights"]
+        content_type__app_label="backoffice",
+        codename__in=["manage_deliveries", "handle_subject_rights", "submit_on_behalf"],
     )

@@ -20,8 +20,9 @@ def new_journey_id() -> str:
     return secrets.token_urlsafe(12)
 
 
-def storage_prefix(page_id: int, journey_id: str) -> str:
-    return f"eform_{page_id}_{journey_id}"
+def storage_prefix(page_id: int, journey_id: str, kind: str = "eform") -> str:
+    """The session key prefix of a journey; staff journeys for a resident use the kind "assisted" (never public)."""
+    return f"{kind}_{page_id}_{journey_id}"
 
 
 def item_step_name(step_id: str, number: int) -> str:

@@ -1,7 +1,7 @@
 """The e-forms' admin hooks: "Put this service online" on service pages without an e-form, "Export as JSON file"
-on e-forms, "Import a form", and "Form patterns"."""
+on e-forms, "Import a form", "Form patterns", and "Submit on behalf of a resident" (assisted digital)."""
 
-from django.urls import path, reverse
+from django.urls import path, re_path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.auth import user_has_any_page_permission
@@ -10,9 +10,11 @@ from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.admin.widgets import Button
 from wagtail.models import Page
 
+from backoffice.staff.access import can_submit_on_behalf
 from home.models import ServicePage
 
-from . import admin_views
+from . import admin_views, assisted
+from .journey import CHECK_STEP
 from .models import EFormPage
 from .put_online_views import PutOnlineView, can_put_online, put_online_url
 
@@ -128,3 +130,36 @@ def put_online_header_button(page, user, view_name=None, next_url=None):
 def put_online_listing_button(page, user, next_url=None):
     button = put_online_button(page, user, priority=9)
     return [button] if button else []
+
+
+ASSISTED_JOURNEY = r"^assisted/(?P<page_id>[0-9]+)/(?P<journey_id>[A-Za-z0-9_-]{12,40})/"
+ASSISTED_STEP = r"(?P<step>[a-z0-9_-]{1,60})/"
+
+
+@hooks.register("register_admin_urls")
+def register_assisted_urls():
+    return [
+        path("assisted/", assisted.form_list, name="assisted_forms"),
+        path("assisted/<int:page_id>/", assisted.resident_details, name="assisted_start"),
+        re_path(ASSISTED_JOURNEY + r"resident/$", assisted.resident_details, name="assisted_resident"),
+        re_path(ASSISTED_JOURNEY + r"sent/$", assisted.sent, name="assisted_sent"),
+        re_path(ASSISTED_JOURNEY + r"step/$", assisted.journey_step, {"step": CHECK_STEP}, name="assisted_steps"),
+        re_path(ASSISTED_JOURNEY + r"step/" + ASSISTED_STEP + "$", assisted.journey_step, name="assisted_step"),
+        re_path(
+            ASSISTED_JOURNEY + r"step/" + ASSISTED_STEP + r"remove/$",
+            assisted.journey_step,
+            {"remove": True},
+            name="assisted_remove",
+        ),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_assisted_menu_item():
+    return PermittedMenuItem(
+        assisted.MENU_LABEL,
+        reverse("assisted_forms"),
+        icon_name=assisted.ICON,
+        order=151,
+        allowed=can_submit_on_behalf,
+    )

@@ -15,7 +15,13 @@ What this subclass adds to formtools:
   once (idempotent per journey), removes the temporary uploads and redirects to the
   confirmation page;
 - a step reached for the first time and a new request are announced, anonymously, through
-  `forms_catalogue.progress` (form performance figures).
+  `forms_catalogue.progress` (form performance figures; a journey started in the admin has no
+  progress state, so staff journeys are never counted as residents').
+
+The same journey runs in the admin for staff submitting on a resident's behalf
+(`forms_catalogue.assisted.AssistedWizard`): a subclass changes only where it lives (URLs,
+storage prefix, templates), that it offers no save and return, and what it submits with
+(`submission`) and where it goes after (`after_submit`).
 """
 
 import os
@@ -123,6 +129,7 @@ class EFormWizard(NamedUrlSessionWizardView):
     file_storage = journey_file_storage
     storage_name = "forms_catalogue.wizard.JourneyStorage"
     template_name = "forms_catalogue/step.html"
+    exit_template_name = "forms_catalogue/exit_page.html"
     page = None
     version = None
     journey_id = ""
@@ -144,8 +151,23 @@ class EFormWizard(NamedUrlSessionWizardView):
     def get_prefix(self, request, *args, **kwargs):
         return storage_prefix(self.page.pk, self.journey_id)
 
+    def journey_url(self) -> str:
+        """The journey's own URLs start here: `<journey url><step>/`, `<journey url>save/`, ..."""
+        return f"{self.page.url}{self.journey_id}/"
+
     def get_step_url(self, step):
-        return f"{self.page.url}{self.journey_id}/{step}/"
+        return f"{self.journey_url()}{step}/"
+
+    def remove_url(self, step_name: str) -> str:
+        return f"{self.journey_url()}{step_name}/remove/"
+
+    def start_url(self) -> str:
+        """Where "Back" on the first step goes."""
+        return self.page.url
+
+    @property
+    def offers_save_and_return(self) -> bool:
+        return self.page.save_and_return
 
     @cached_property
     def definition(self) -> FormDefinition:
@@ -285,16 +307,16 @@ class EFormWizard(NamedUrlSessionWizardView):
         form = self.get_form(step, data=self.request.POST, files=self.request.FILES)
         if form.is_lookup():
             return self.render(form, lookup=True)
-        saving = "save_and_return" in self.request.POST and self.page.save_and_return and step != CHECK_STEP
+        saving = "save_and_return" in self.request.POST and self.offers_save_and_return and step != CHECK_STEP
         if not form.is_valid():
             if saving:  # keep what is valid so far; this page's answers are asked again on return
-                return redirect(f"{self.page.url}{self.journey_id}/save/")
+                return redirect(f"{self.journey_url()}save/")
             return self.render(form)
         if step == CHECK_STEP:
             return self.submit(form)
         self.store_step(step, form)
         if saving:
-            return redirect(f"{self.page.url}{self.journey_id}/save/")
+            return redirect(f"{self.journey_url()}save/")
         next_step = self.next_step_after(step, form)
         self.note_reached(next_step)
         return redirect(self.get_step_url(next_step))
@@ -355,7 +377,7 @@ class EFormWizard(NamedUrlSessionWizardView):
     # --- submitting ----------------------------------------------------------------------
 
     def submit(self, check_form):
-        """Re-validate every step, store the request once, clean up, and go to the confirmation."""
+        """Re-validate every step, store the request once, clean up, and go to the confirmation (`after_submit`)."""
         collected = RequestAnswers()
         for name in self.get_form_list():
             if name == CHECK_STEP or name.endswith(LIST_SUFFIX):
@@ -364,26 +386,34 @@ class EFormWizard(NamedUrlSessionWizardView):
             if not form.is_valid():
                 return redirect(self.get_step_url(name))
             collected.add(form, parse_item_step(name))
-        service_request, created = submit(
-            service=self.page.get_parent().specific,
-            answers=collected.answers,
-            form_version=self.version,
-            files=collected.files,
-            contact_email=contact_email(collected.answers),
-            idempotency_key=f"web:{self.page.pk}:{self.journey_id}",
-        )
+        service_request, created = submit(**self.submission(collected))
         if created:  # a resent submit finds the same request: counted once
             progress.complete(self.extra.get(progress.KEY), self.page.pk, self.version.pk)
         remember_submission(self.request.session, self.journey_id, service_request.pk)
         self.page.forget_saved_journeys(self.extra.get("saved_journey_ids", []))
         self.storage.reset()
-        return redirect(f"{self.page.url}{self.journey_id}/confirmation/")
+        return self.after_submit(service_request)
+
+    def submission(self, collected: RequestAnswers) -> dict[str, Any]:
+        """The arguments of `backoffice.intake.submit` for this journey's answers (channel web)."""
+        return {
+            "service": self.page.get_parent().specific,
+            "answers": collected.answers,
+            "form_version": self.version,
+            "files": collected.files,
+            "contact_email": contact_email(collected.answers),
+            "idempotency_key": f"web:{self.page.pk}:{self.journey_id}",
+        }
+
+    def after_submit(self, service_request):
+        """Where the journey goes once its request is stored: the confirmation page."""
+        return redirect(f"{self.journey_url()}confirmation/")
 
     # --- rendering -----------------------------------------------------------------------
 
     def get_template_names(self):
         if self.is_exit(self.steps.current):
-            return ["forms_catalogue/exit_page.html"]
+            return [self.exit_template_name]
         return super().get_template_names()
 
     def get_context_data(self, form, **kwargs):
@@ -399,8 +429,8 @@ class EFormWizard(NamedUrlSessionWizardView):
             single_question=questions[0] if len(questions) == 1 and step else None,
             questions=questions,
             back_url=self.back_url(step_name),
-            can_save=self.page.save_and_return and step_name != CHECK_STEP and not (step and step.is_exit),
-            save_url=f"{self.page.url}{self.journey_id}/save/",
+            can_save=self.offers_save_and_return and step_name != CHECK_STEP and not (step and step.is_exit),
+            save_url=f"{self.journey_url()}save/",
         )
         if step_name.endswith(LIST_SUFFIX):
             context["list_items"] = self.repeat_items(step.id)
@@ -427,7 +457,7 @@ class EFormWizard(NamedUrlSessionWizardView):
     def back_url(self, step_name: str) -> str | None:
         names = list(self.get_form_list())
         if step_name not in names or names.index(step_name) == 0:
-            return self.page.url
+            return self.start_url()
         return self.get_step_url(names[names.index(step_name) - 1])
 
     def repeat_items(self, step_id: str) -> list[dict[str, Any]]:
@@ -458,7 +488,7 @@ class EFormWizard(NamedUrlSessionWizardView):
                     "title": title,
                     "step_name": name,
                     "change_url": self.get_step_url(name) + "?change=1",
-                    "remove_url": f"{self.page.url}{self.journey_id}/{name}/remove/"
+                    "remove_url": self.remove_url(name)
                     if item and self.repeat_count(step) > max(1, step.repeat.min_items)
                     else None,
                     "rows": summary_rows(form_class.questions, stored.get(name, {})),

@@ -19,8 +19,9 @@ LINE_MARGIN = {"left": 56, "right": 24, "top": 16, "bottom": 40}
 GRID_PERCENTS = (0, 25, 50, 75, 100)
 
 
-def bar_chart(tallies: Sequence) -> dict:
-    """Horizontal bars of the percentage online, one per tally (each with .label, .online, .transactional, .percent)."""
+def bar_chart(tallies: Sequence, whole: str = "transactional") -> dict:
+    """Horizontal bars of the percentage online, one per tally (each with .label, .online, .percent and the
+    attribute named by `whole`, what the percentage is of: .transactional services, or .total requests)."""
     rows = []
     for index, tally in enumerate(tallies):
         top = index * BAR_ROW
@@ -28,7 +29,7 @@ def bar_chart(tallies: Sequence) -> dict:
             {
                 "label": tally.label,
                 "online": tally.online,
-                "transactional": tally.transactional,
+                "transactional": getattr(tally, whole),
                 "percent": tally.percent,
                 "text_y": top + 16,
                 "bar_y": top + 24,

@@ -1,7 +1,12 @@
-"""Daily snapshots of service coverage, for the trend over time; anonymous journey counters for form performance."""
+"""Daily snapshots of service coverage, for the trend; anonymous journey counters for form performance;
+the costs per channel of the channel-shift figures."""
 
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from .coverage import proportion
 
@@ -105,3 +110,39 @@ class FlushedBatch(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def cost_field(label: str, default: str, help_text: str) -> models.DecimalField:
+    return models.DecimalField(
+        label,
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal(default),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=help_text,
+    )
+
+
+@register_setting(icon="tasks")
+class ChannelCosts(BaseGenericSetting):
+    """What one request costs the council by each channel, in pounds: the channel-shift dashboard's cost saved.
+
+    Defaults: Socitm's channel-value benchmark (face to face £8.62, phone £2.83, online £0.15);
+    Socitm gives no figure for letters, so post is PwC's £12.10 (19 London and South East councils).
+    """
+
+    face_to_face = cost_field(_("face to face"), "8.62", _("A visit to a council office (Socitm: £8.62)."))
+    phone = cost_field(_("phone"), "2.83", _("A phone call to the contact centre (Socitm: £2.83)."))
+    post = cost_field(
+        _("post"), "12.10", _("A letter opened, read and keyed in (PwC: £12.10; Socitm gives no figure).")
+    )
+    online = cost_field(
+        _("online"), "0.15", _("A request residents make themselves: web form, API or Open311 (Socitm: £0.15).")
+    )
+
+    class Meta:
+        verbose_name = _("channel costs")
+        permissions = [("view_channel_shift", _("Can view the channel-shift dashboard"))]
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)

@@ -1,5 +1,5 @@
-"""Admin hooks: "Service coverage" and "Form performance" in the menu, their pages and CSVs, and the permissions;
-"Service levels" and its view for anyone who works a queue."""
+"""Admin hooks: "Service coverage", "Form performance" and "Channel shift" in the menu, their pages and CSVs,
+and the permissions; "Service levels" and its view for anyone who works a queue."""
 
 from django.contrib.auth.models import Permission
 from django.urls import path, reverse
@@ -9,7 +9,7 @@ from wagtail.admin.menu import MenuItem
 
 from backoffice.staff.access import can_work_requests
 
-from . import performance_views
+from . import channel_shift_views, performance_views
 from . import service_level_views as service_levels
 from .performance_views import FormPerformanceCsvView, FormPerformanceView, FormReportCsvView, FormReportView
 from .views import ICON, PERMISSION, CoverageCsvView, CoverageDashboardView, can_view_coverage
@@ -84,8 +84,37 @@ def register_form_performance_menu_item():
 
 @hooks.register("register_permissions")
 def register_insights_permissions():
-    """Offer "Can view the service coverage dashboard" and "Can view form performance and feedback" on the admin's
-    group editor."""
+    """Offer "Can view the service coverage dashboard", "Can view form performance and feedback" and "Can view the
+    channel-shift dashboard" on the admin's group editor (changing the channel costs is the setting's own
+    permission, offered by Wagtail)."""
     return Permission.objects.filter(
-        content_type__app_label="insights", codename__in=["view_coverage", "view_form_performance"]
+        content_type__app_label="insights",
+        codename__in=["view_coverage", "view_form_performance", "view_channel_shift"],
+    )
+
+
+class ChannelShiftMenuItem(MenuItem):
+    """Shown only to users who may see the channel-shift figures."""
+
+    def is_shown(self, request):
+        return channel_shift_views.can_view_channel_shift(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_channel_shift_urls():
+    return [
+        path("channel-shift/", channel_shift_views.ChannelShiftView.as_view(), name="channel_shift"),
+        path("channel-shift/months.csv", channel_shift_views.MonthsCsvView.as_view(), name="channel_shift_months_csv"),
+        path(
+            "channel-shift/services.csv",
+            channel_shift_views.ServicesCsvView.as_view(),
+            name="channel_shift_services_csv",
+        ),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_channel_shift_menu_item():
+    return ChannelShiftMenuItem(
+        _("Channel shift"), reverse("channel_shift"), icon_name=channel_shift_views.ICON, order=902
     )

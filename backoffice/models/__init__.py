@@ -3,9 +3,19 @@
 from .maintenance import MaintenanceRun
 from .outbox import Delivery, DeliveryKind, DeliveryState
 from .queues import Destination, DestinationKind, Queue, RoutingRule
-from .requests import Channel, RequestEvent, RequestFile, ServiceRequest, Status
+from .requests import (
+    ASSISTED_CHANNELS,
+    SELF_SERVICE_CHANNELS,
+    Channel,
+    RequestEvent,
+    RequestFile,
+    ServiceRequest,
+    Status,
+)
 
 __all__ = [
+    "ASSISTED_CHANNELS",
+    "SELF_SERVICE_CHANNELS",
     "Channel",
     "Delivery",
     "DeliveryKind",

@@ -7,18 +7,37 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from home.service_levels import Target, TargetUnit
-from portal.encryption import BlindIndexField, EncryptedEmailField, EncryptedJSONField, matches_blind_index
+from portal.encryption import (
+    BlindIndexField,
+    EncryptedEmailField,
+    EncryptedJSONField,
+    EncryptedTextField,
+    matches_blind_index,
+)
 
 from ..references import format_reference
 
 
 class Channel(models.TextChoices):
-    """How a request reached the council."""
+    """How a request reached the council.
+
+    `web`, `api` and `open311` are residents helping themselves online; `phone`,
+    `face_to_face` and `post` are entered by staff on a resident's behalf (assisted digital).
+    `staff` is kept for requests entered on a caller's behalf before the channel was recorded.
+    """
 
     WEB = "web", _("Web form")
     API = "api", _("API")
     OPEN311 = "open311", _("Open311")
-    STAFF = "staff", _("Staff on a caller's behalf")
+    PHONE = "phone", _("Phone")
+    FACE_TO_FACE = "face_to_face", _("Face to face")
+    POST = "post", _("Post")
+    STAFF = "staff", _("Staff on a caller's behalf (channel not recorded)")
+
+
+SELF_SERVICE_CHANNELS = (Channel.WEB, Channel.API, Channel.OPEN311)
+ASSISTED_CHANNELS = (Channel.PHONE, Channel.FACE_TO_FACE, Channel.POST)
+CHANNEL_MAX_LENGTH = 12
 
 
 class Status(models.TextChoices):
@@ -58,9 +77,23 @@ class ServiceRequest(models.Model):
     form_revision_id = models.PositiveIntegerField(_("form revision"), null=True, blank=True)
     form_snapshot = models.JSONField(_("form definition as submitted"), default=dict)
     answers = EncryptedJSONField(_("answers"), default=dict)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    channel = models.CharField(
+        _("channel"), max_length=CHANNEL_MAX_LENGTH, choices=Channel.choices, default=Channel.WEB
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="entered_requests",
+        help_text=_("The member of staff who submitted it on the resident's behalf."),
+    )
     contact_email = EncryptedEmailField(_("contact email"), blank=True)
     contact_email_index = BlindIndexField(source="contact_email")
+    contact_name = EncryptedTextField(_("contact name"), blank=True)
+    contact_phone = EncryptedTextField(_("contact phone"), blank=True)
+    contact_address = EncryptedTextField(_("contact address"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED)
     queue = models.ForeignKey(
         "backoffice.Queue", verbose_name=_("queue"), on_delete=models.PROTECT, null=True, related_name="requests"
@@ -136,6 +169,7 @@ class ServiceRequest(models.Model):
             models.Index(fields=["queue", "status", "due_at"]),
             models.Index(fields=["queue", "resolved_at"]),
         ]
+        permissions = [("submit_on_behalf", _("Can submit e-forms on behalf of a resident"))]
 
     def __str__(self) -> str:
         return self.display_reference
@@ -208,7 +242,11 @@ class RequestEvent(models.Model):
     public_note = models.TextField(_("note for the citizen"), blank=True)
     citizen_note = models.TextField(_("update from the citizen"), blank=True)
     channel = models.CharField(
-        _("received through"), max_length=10, choices=Channel.choices, blank=True, help_text=_("For citizen updates.")
+        _("received through"),
+        max_length=CHANNEL_MAX_LENGTH,
+        choices=Channel.choices,
+        blank=True,
+        help_text=_("For citizen updates."),
     )
     due_at = models.DateTimeField(
         _("due date set"),

@@ -11,6 +11,7 @@ from ..models import Queue, ServiceRequest
 
 MANAGE_DELIVERIES = "backoffice.manage_deliveries"
 HANDLE_SUBJECT_RIGHTS = "backoffice.handle_subject_rights"
+SUBMIT_ON_BEHALF = "backoffice.submit_on_behalf"
 
 
 def work_queues(user) -> QuerySet[Queue]:
@@ -25,7 +26,7 @@ def work_queues(user) -> QuerySet[Queue]:
 
 def visible_requests(user) -> QuerySet[ServiceRequest]:
     """The requests the user may see and work (never requests outside their queues)."""
-    requests = ServiceRequest.objects.select_related("service", "queue__department", "assignee")
+    requests = ServiceRequest.objects.select_related("service", "queue__department", "assignee", "entered_by")
     if user.is_superuser:
         return requests.all()
     return requests.filter(queue__in=work_queues(user).values("pk"))
@@ -52,6 +53,11 @@ def can_manage_deliveries(user) -> bool:
 def can_handle_subject_rights(user) -> bool:
     """The information-governance team: superusers, or users given `backoffice.handle_subject_rights`."""
     return user.is_active and (user.is_superuser or user.has_perm(HANDLE_SUBJECT_RIGHTS))
+
+
+def can_submit_on_behalf(user) -> bool:
+    """Contact-centre agents: superusers, or users given `backoffice.submit_on_behalf` (assisted digital)."""
+    return user.is_active and (user.is_superuser or user.has_perm(SUBMIT_ON_BEHALF))
 
 
 def user_display_name(user) -> str:

@@ -20,7 +20,7 @@ from wagtail.log_actions import LogFormatter
 from wagtail.log_actions import log as wagtail_log
 from wagtail.models import ModelLogEntry
 
-from ..models import Status
+from ..models import Channel, Status
 
 VIEW_REQUEST = "backoffice.view_request"
 DOWNLOAD_FILE = "backoffice.download_file"
@@ -32,6 +32,7 @@ FIND_SUBJECT_REQUESTS = "backoffice.find_subject_requests"
 EXPORT_REQUEST = "backoffice.export_request"
 ERASE_REQUEST = "backoffice.erase_request"
 RETENTION_PURGE = "backoffice.retention_purge"
+SUBMIT_ON_BEHALF = "backoffice.submit_on_behalf"
 
 CITIZEN_WEB = "Track a request"
 CITIZEN_API = "the portal API's status look-up"
@@ -128,6 +129,16 @@ COUNTING_ACTIONS = {
 }
 
 
+class SubmitOnBehalfFormatter(LogFormatter):
+    label = _("Submit on behalf of a resident")
+
+    def format_message(self, log_entry):
+        channel = (log_entry.data or {}).get("channel", "")
+        return _("Submitted the request on behalf of a resident (%(channel)s)") % {
+            "channel": dict(Channel.choices).get(channel, channel)
+        }
+
+
 def register_actions(actions) -> None:
     """The `register_log_actions` hook: labels and messages of the back-office actions."""
     actions.register_action(VIEW_REQUEST)(ViewRequestFormatter)
@@ -138,6 +149,7 @@ def register_actions(actions) -> None:
     actions.register_action(TRACK_REQUEST)(TrackRequestFormatter)
     for action, (label, text) in COUNTING_ACTIONS.items():
         actions.register_action(action)(type("CountingFormatter", (CountingFormatter,), {"label": label, "text": text}))
+    actions.register_action(SUBMIT_ON_BEHALF)(SubmitOnBehalfFormatter)
 
 
 def record(instance, action: str, user, **data: Any):

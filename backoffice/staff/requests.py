@@ -40,7 +40,7 @@ from home.service_levels import TargetUnit
 from .. import casework, service_levels
 from ..file_links import InvalidFileLink, check_staff_token, staff_token
 from ..files import attachment_response
-from ..models import DeliveryState, RequestEvent, ServiceRequest, Status
+from ..models import Channel, DeliveryState, RequestEvent, ServiceRequest, Status
 from ..models.requests import OPEN_STATUSES
 from ..references import normalise_reference
 from . import audit
@@ -92,6 +92,7 @@ class RequestFilterSet(WagtailFilterSet):
         method="filter_due",
         widget=forms.RadioSelect,
     )
+    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices, empty_label=_("Any channel"))
     age = django_filters.ChoiceFilter(
         label=_("Submitted"),
         choices=[("today", _("Today")), ("week", _("In the last 7 days")), ("older", _("More than 7 days ago"))],
@@ -217,6 +218,7 @@ class RequestIndexView(IndexView):
             ),
             Column("queue", label=_("Queue"), accessor="queue"),
             DueColumn("due_at", label=_("Due"), sort_key="due_at", now=timezone.now()),
+            Column("channel", label=_("Channel (entered by)"), accessor=channel_text, sort_key="channel"),
             DateColumn("created_at", label=_("Submitted"), sort_key="created_at"),
             UserColumn("assignee", label=_("Assigned to"), blank_display_name=_("Unassigned")),
         ]
@@ -226,6 +228,14 @@ class RequestIndexView(IndexView):
         if self.is_searching or self.is_filtering:
             return _("No requests match these filters.")
         return _("There are no requests in your queues.")
+
+
+def channel_text(service_request: ServiceRequest) -> str:
+    """The channel, and who entered the request when staff did it for a resident: "Phone (Sam Patel)"."""
+    channel = service_request.get_channel_display()
+    if service_request.entered_by is None:
+        return channel
+    return f"{channel} ({user_display_name(service_request.entered_by)})"
 
 
 # --- a request's page --------------------------------------------------------------------
@@ -372,6 +382,7 @@ class RequestDetailView(WagtailAdminTemplateMixin, TemplateView):
             assign_form=kwargs.get("assign_form") or AssignForm(service_request=service_request),
             status_form=kwargs.get("status_form") or StatusForm(service_request=service_request),
             assignee_name=user_display_name(service_request.assignee),
+            entered_by_name=user_display_name(service_request.entered_by),
             audit_entries=(
                 ModelLogEntry.objects.for_instance(service_request).select_related("user")[:50]
                 if user.is_superuser

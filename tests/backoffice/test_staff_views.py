@@ -107,6 +107,7 @@ def test_list_shows_the_users_queues_newest_first_with_service_status_age_and_as
         "Received",
         "Waste and Recycling",
         service_levels.due_state(older).text,
+        "Web form",
         "3 days ago",
         "Wendy Tester",
     ]
