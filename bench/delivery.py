@@ -87,6 +87,7 @@ class Bench:
             "DJANGO_SETTINGS_MODULE": "portal.settings.production",
             "SECRET_KEY": self.secret_key,
             "ALLOWED_HOSTS": "localhost",
+            "VIRUS_SCAN": "off",
             "DATABASE_URL": self.url,
             "MEDIA_ROOT": str(self.workdir / "media"),
             "DEMO_WEBHOOK_URL": "",

@@ -12,3 +12,7 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # API tests make many requests from one address; the tests of the limit itself set a small one.
 API_RATE_LIMIT = (1_000_000, 60)
+# Uploads are not virus-scanned in the rest of the suite; the scanning tests turn clamd (or a
+# scanner that cannot be reached) on with override_settings and prove it works.
+VIRUS_SCAN = "off"
+VIRUS_SCANNER = "none"

@@ -44,6 +44,7 @@ def test_production_check_deploy_is_clean():
             "DJANGO_SETTINGS_MODULE": "portal.settings.production",
             "SECRET_KEY": "a-real-production-secret-" + "x7Kq9Lm2Np4Rs6Tv8Wy0Za3Bc5De7Fg9Hj",
             "ALLOWED_HOSTS": "portal.example.gov.uk",
+            "CLAMD_SOCKET": "/run/clamav/clamd.ctl",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -51,7 +52,12 @@ def test_production_check_deploy_is_clean():
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
 def test_production_refuses_to_start_without_required_settings(missing):
-    env = {"DJANGO_SETTINGS_MODULE": "portal.settings.production", "SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "a.example"}
+    env = {
+        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+        "SECRET_KEY": "s" * 60,
+        "ALLOWED_HOSTS": "a.example",
+        "VIRUS_SCAN": "off",
+    }
     del env[missing]
     result = run_manage("check", env=env)
     assert result.returncode != 0
