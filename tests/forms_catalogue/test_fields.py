@@ -512,7 +512,11 @@ def test_a_failing_provider_leaves_manual_entry_working(settings):
             "The selected file must be a PDF, JPEG or PNG",
         ),
         ({"allowed_types": ["pdf"]}, png_upload(), "The selected file must be a PDF"),
-        ({"allowed_types": ["docx"]}, png_upload("x.docx", b"PK\x03\x04 not really a zip"), "must be a DOCX"),
+        (
+            {"allowed_types": ["docx"]},
+            png_upload("x.docx", b"PK\x03\x04 not really a zip"),
+            "cannot be opened as a DOCX",
+        ),
         ({"allowed_types": ["txt"]}, png_upload("x.txt", b"text\x00with NUL"), "The selected file must be a TXT"),
         ({"allowed_types": ["txt"]}, png_upload("x.txt", b"\xff\xfe latin"), "The selected file must be a TXT"),
         ({}, png_upload(content=b""), "The selected file is empty"),
