@@ -12,12 +12,15 @@ stored: the transaction rolls back and the files already written are deleted (wh
 caller wraps `submit()` in its own transaction and that one rolls back, the files stay).
 """
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from portal.filenames import display_name, stored_extension
 
 from .models import Channel, RequestEvent, RequestFile, ServiceRequest
 from .outbox import enqueue_new_request
@@ -129,15 +132,17 @@ def submit(
 def _store_file(request: ServiceRequest, submitted: SubmittedFile, saved_files: list[str]) -> RequestFile:
     upload = submitted.file
     upload.seek(0)
+    content_type = getattr(upload, "content_type", "") or "application/octet-stream"
+    extension = stored_extension(content_type)
     record = RequestFile(
         request=request,
         question_id=submitted.question_id,
         item_index=submitted.item_index,
-        original_name=upload.name.rsplit("/", 1)[-1][:255],
-        content_type=getattr(upload, "content_type", "") or "application/octet-stream",
+        original_name=display_name(upload.name or "", extension),
+        content_type=content_type,
         size=upload.size,
     )
-    record.file.save(f"{request.reference}-{submitted.question_id}", upload, save=False)
+    record.file.save(f"{request.reference}-{secrets.token_hex(8)}{extension}", upload, save=False)
     saved_files.append(record.file.name)
     record.save()
     return record

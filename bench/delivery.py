@@ -91,6 +91,7 @@ class Bench:
             "FIELD_ENCRYPTION_KEYS": self.encryption_key,
             "FIELD_INDEX_KEY": self.secret_key[::-1],
             "ALLOWED_HOSTS": "localhost",
+            "VIRUS_SCAN": "off",
             "DATABASE_URL": self.url,
             "MEDIA_ROOT": str(self.workdir / "media"),
             "DEMO_WEBHOOK_URL": "",

@@ -26,6 +26,8 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from urllib3 import encode_multipart_formdata
 
+from tests import sample_files
+
 REPO = Path(__file__).resolve().parent.parent
 CHECK_STEP = "check-answers"
 MAX_STEPS = 60
@@ -40,11 +42,11 @@ SITEMAP_LOC = re.compile(r"<loc>([^<]+)</loc>")
 MARKUP = re.compile(r"<[^>]+>")
 # Strings tried, in order, against a question's JSON Schema `pattern` (phone, postcode, UPRN).
 PATTERN_SAMPLES = ("01632 960001", "SW1A 2AA", "100023336956")
-# The smallest content each allowed upload type is recognised by (the server sniffs content).
+# A small real file of each allowed upload type (the server parses what it is given).
 FILE_SAMPLES = {
-    "application/pdf": ("evidence.pdf", b"%PDF-1.4\n% benchmark upload\n%%EOF\n"),
-    "image/png": ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),
-    "image/jpeg": ("photo.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 64),
+    "application/pdf": ("evidence.pdf", sample_files.pdf()),
+    "image/png": ("photo.png", sample_files.png()),
+    "image/jpeg": ("photo.jpg", sample_files.jpeg()),
     "text/plain": ("notes.txt", b"Benchmark upload\n"),
 }
 

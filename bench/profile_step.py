@@ -4,7 +4,7 @@ Runs journeys of one form through Django's test client on the database the envir
 points at (the settings read DATABASE_URL), with the answers bench/form_steps.py would post,
 and profiles only the question-step POSTs. Run from the repository root, e.g.:
 
-    DJANGO_SETTINGS_MODULE=portal.settings.production SECRET_KEY=… ALLOWED_HOSTS=127.0.0.1 \\
+    DJANGO_SETTINGS_MODULE=portal.settings.production SECRET_KEY=… ALLOWED_HOSTS=127.0.0.1 VIRUS_SCAN=off \\
     DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python -m bench.profile_step --journeys 20
 """
 

@@ -8,7 +8,11 @@ class FormsCatalogueConfig(AppConfig):
     verbose_name = "E-forms"
 
     def ready(self):
-        from . import routing, signals
+        from django.core import checks
+
+        from . import routing, scanning, signals
+
+        checks.register(scanning.scanner_configured, checks.Tags.security)
 
         signals.connect()
         routing.connect()

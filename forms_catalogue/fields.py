@@ -8,9 +8,7 @@ Messages are made when a value is cleaned, so they follow the language of the re
 
 from __future__ import annotations
 
-import codecs
 import re
-import zipfile
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -26,8 +24,12 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from portal.filenames import display_name
+
 from .address_lookup import find_addresses, get_provider
 from .definition import Question
+from .scanning import check_for_viruses
+from .uploads import FILE_TYPES, UploadRefused, inspect_upload, max_size_mb
 
 MEGABYTE = 1024 * 1024
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -36,13 +38,6 @@ NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 NUMBER_LIMIT = Decimal("1e15")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 FULL_MONTHS = tuple("january february march april may june july august september october november december".split())
-FILE_TYPES = {
-    "pdf": ("PDF", "application/pdf", ".pdf"),
-    "jpeg": ("JPEG", "image/jpeg", ".jpg,.jpeg"),
-    "png": ("PNG", "image/png", ".png"),
-    "docx": ("DOCX", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
-    "txt": ("TXT", "text/plain", ".txt"),
-}
 DEFAULT_FILE_TYPES = ("pdf", "jpeg", "png")
 
 
@@ -139,13 +134,6 @@ def clean_text(value: Any) -> str:
 
 def too_long_message(name: str, limit: int) -> str:
     return gettext("%(name)s must be %(limit)s characters or less") % {"name": name, "limit": format_number(limit)}
-
-
-def or_list(names: list[str]) -> str:
-    """ "PDF, JPEG or PNG"."""
-    if len(names) < 2:
-        return "".join(names)
-    return gettext("%(list)s or %(last)s") % {"list": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def normalise_postcode(value: str) -> str | None:
@@ -397,7 +385,7 @@ class UploadField(QuestionField, forms.FileField):
     def __init__(self, question: Question, **kwargs: Any):
         super().__init__(**kwargs)
         self.setup(question)
-        self.max_size_mb = int(question.rules.get("max_size_mb") or 10)
+        self.max_size_mb = max_size_mb(question)
         allowed = [kind for kind in question.rules.get("allowed_types") or DEFAULT_FILE_TYPES if kind in FILE_TYPES]
         self.allowed_types = tuple(allowed) or DEFAULT_FILE_TYPES
         self.widget.attrs["accept"] = ",".join(FILE_TYPES[kind][2] for kind in self.allowed_types)
@@ -417,64 +405,15 @@ class UploadField(QuestionField, forms.FileField):
         if upload.size > self.max_size_mb * MEGABYTE:
             message = gettext("The selected file must be smaller than %(size)sMB") % {"size": self.max_size_mb}
             raise ValidationError(message, code="too_big")
-        kind = detect_file_type(upload, self.allowed_types)
-        if kind is None:
-            listed = or_list([FILE_TYPES[kind][0] for kind in self.allowed_types])
-            raise ValidationError(gettext("The selected file must be a %(types)s") % {"types": listed}, code="type")
-        upload.content_type = FILE_TYPES[kind][1]  # what it is, not what the browser said
-        return upload
-
-
-def detect_file_type(upload: Any, allowed: tuple[str, ...]) -> str | None:
-    """The first allowed type the file's content matches ("pdf", "png", ...), or None."""
-    head = _read_head(upload, 8)
-    for kind in allowed:
-        if _SNIFFERS[kind](upload, head):
-            return kind
-    return None
-
-
-def _read_head(upload: Any, size: int) -> bytes:
-    upload.seek(0)
-    head = upload.read(size)
-    upload.seek(0)
-    return head or b""
-
-
-def _is_docx(upload: Any, head: bytes) -> bool:
-    if not head.startswith(b"PK\x03\x04"):
-        return False
-    try:
-        with zipfile.ZipFile(getattr(upload, "file", upload)) as archive:
-            return "word/document.xml" in archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return False
-    finally:
-        upload.seek(0)
-
-
-def _is_text(upload: Any, head: bytes) -> bool:
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        for chunk in upload.chunks():
-            if b"\x00" in chunk:
-                return False
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    finally:
-        upload.seek(0)
-    return True
-
-
-_SNIFFERS = {
-    "pdf": lambda upload, head: head.startswith(b"%PDF-"),
-    "png": lambda upload, head: head.startswith(b"\x89PNG\r\n\x1a\n"),
-    "jpeg": lambda upload, head: head.startswith(b"\xff\xd8\xff"),
-    "docx": _is_docx,
-    "txt": _is_text,
-}
+        try:
+            checked = inspect_upload(upload, self.allowed_types)
+            check_for_viruses(upload, context=f"question {self.question.id}")  # what was sent, not the re-encoding
+        except UploadRefused as refused:
+            raise ValidationError(refused.message, code=refused.code) from None
+        kept = checked.file
+        kept.name = display_name(upload.name, checked.extension)
+        kept.content_type = checked.content_type  # what it is, not what the browser said
+        return kept
 
 
 # --- fields of several boxes ----------------------------------------------------------------

@@ -52,6 +52,18 @@ def serve_journey(request: HttpRequest, path: str) -> HttpResponse:
     return page_routes.serve_found_page(page, request, (match.func, match.args, match.kwargs), {})
 
 
+def journey_body_limit(request: HttpRequest, path: str) -> int | None:
+    """The largest body a journey request of this form may send (None when the map does not know the form)."""
+    from .uploads import form_body_limit
+
+    page, _rest = find_form(request, path)
+    version = page.current_version() if page is not None else None
+    return form_body_limit(version.definition()) if version is not None else None
+
+
+serve_journey.body_limit = journey_body_limit  # read by portal.upload_limits.RequestBodyLimitMiddleware
+
+
 def connect() -> None:
     """Start a new generation of the map whenever a form version changes (its parsed copies are kept per generation)."""
     from .models import FormVersion

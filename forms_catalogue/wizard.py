@@ -264,7 +264,12 @@ class EFormWizard(NamedUrlSessionWizardView):
         )
 
     def process_step_files(self, form):
-        return {key: value for key, value in self.request.FILES.items()}
+        """The step's new uploads as checked (re-encoded images, safe names), by their posted field names."""
+        return {
+            form.add_prefix(name): form.cleaned_data[name]
+            for name in form.fields
+            if form.add_prefix(name) in self.request.FILES and form.cleaned_data.get(name)
+        }
 
     def store_step(self, step_name: str, form) -> None:
         """Keep a valid step's raw data (formtools), new uploads, and its JSON answers (conditions, check page)."""

@@ -92,13 +92,16 @@ def _params(request: HttpRequest):
     if request.method != "POST":
         return request.GET
     try:
-        return request.POST
+        params, files = request.POST, request.FILES
     except (RequestDataTooBig, TooManyFieldsSent):
         raise Open311Error(413, gettext("The request is too large.")) from None
     except (MultiPartParserError, UnreadablePostError, SuspiciousOperation, BadRequest):
         raise Open311Error.bad_input(
             gettext("Send the fields as application/x-www-form-urlencoded or multipart/form-data.")
         ) from None
+    if files:  # GeoReport v2 sends media as links; a file sent anyway is never stored
+        raise Open311Error.bad_input(gettext("Send media as media_url links: files are not accepted."))
+    return params
 
 
 def _check_jurisdiction(given: str | None) -> None:

@@ -23,6 +23,8 @@ from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 
+from portal.filenames import display_name
+
 ANSWERS_PART = "answers"
 MAX_POINTER_LENGTH = 200
 MAX_NAME_LENGTH = 255
@@ -267,4 +269,4 @@ def _base64_file(pointer: str, entry: Any, errors: list[dict[str, str]]) -> Uplo
             )
         )
         return None
-    return SimpleUploadedFile(name.replace("\\", "/").rsplit("/", 1)[-1] or "file", content, content_type=content_type)
+    return SimpleUploadedFile(display_name(name, ""), content, content_type=content_type)

@@ -64,7 +64,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.upload_limits.RequestBodyLimitMiddleware",  # before anything reads a body
     "portal.page_cache.PageCacheMiddleware",  # before sessions and CSRF: a hit skips them, a miss sees their cookies
+    "api.body_limit.ApiBodyLimitMiddleware",  # before the rate limit reads Open311 bodies
     "api.middleware.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -180,10 +182,34 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "journey_uploads": {"BACKEND": "forms_catalogue.wizard.JourneyUploadStorage"},
+    "quarantine": {"BACKEND": "forms_catalogue.scanning.QuarantineStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# Uploads (SECURITY.md "Uploads and virus scanning"). Bodies are capped before they are read
+# (portal.upload_limits): a journey's at its file questions' limits plus UPLOAD_FORM_FIELDS_BYTES,
+# any other at UPLOAD_MAX_BODY_BYTES (the largest file a question may allow, 50 MB, plus answers).
+UPLOAD_MAX_BODY_BYTES = int(os.environ.get("UPLOAD_MAX_BODY_MB", "52")) * 1024 * 1024
+UPLOAD_FORM_FIELDS_BYTES = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # non-file fields of one body (Django's default, stated)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger files go to a temporary file, not memory
+FILE_UPLOAD_HANDLERS = [
+    "portal.upload_limits.BodyLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+UPLOAD_MAX_IMAGE_PIXELS = int(os.environ.get("UPLOAD_MAX_IMAGE_PIXELS", "50000000"))  # decompression bombs
+# Virus scanning (forms_catalogue.scanning): clamd when CLAMD_SOCKET or CLAMD_HOST is set, else
+# none, with a warning from `manage.py check`; VIRUS_SCAN=off turns it off on purpose (production
+# refuses to start without a scanner unless it is said so).
+CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", "").strip()
+CLAMD_HOST = os.environ.get("CLAMD_HOST", "").strip()
+CLAMD_PORT = int(os.environ.get("CLAMD_PORT", "3310"))
+CLAMD_TIMEOUT = float(os.environ.get("CLAMD_TIMEOUT", "30"))
+VIRUS_SCAN = os.environ.get("VIRUS_SCAN", "").strip().lower()
+VIRUS_SCANNER = "clamd" if (CLAMD_SOCKET or CLAMD_HOST) and VIRUS_SCAN != "off" else "none"
 
 WAGTAIL_SITE_NAME = COUNCIL_NAME
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

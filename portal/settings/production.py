@@ -22,6 +22,11 @@ def required_env(name: str) -> str:
 
 DEBUG = False
 SECRET_KEY = required_env("SECRET_KEY")
+if VIRUS_SCANNER == "none" and VIRUS_SCAN != "off":  # noqa: F405
+    raise ImproperlyConfigured(
+        "Uploads must be scanned for viruses in production: set CLAMD_SOCKET (or CLAMD_HOST and CLAMD_PORT), "
+        "or VIRUS_SCAN=off to run without a scanner on purpose."
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("The environment variable ALLOWED_HOSTS must be set in production.")

@@ -10,13 +10,15 @@ from typing import Any
 
 S3_BACKEND = "storages.backends.s3.S3Storage"
 JOURNEY_UPLOADS_LOCATION = "journey-uploads"
+QUARANTINE_LOCATION = "quarantine"
 
 
 def object_storages(environ: Mapping[str, str], storages: dict[str, Any]) -> dict[str, Any]:
     """`storages` with uploads on an S3-compatible bucket when AWS_STORAGE_BUCKET_NAME is set.
 
     Request files, images and documents go to the bucket under AWS_LOCATION; journeys'
-    temporary uploads under `<AWS_LOCATION>/journey-uploads`, so any web node can read a file
+    temporary uploads under `<AWS_LOCATION>/journey-uploads` (and infected ones under
+    `<AWS_LOCATION>/quarantine`), so any web node can read a file
     uploaded through another. Files stay private (signed, expiring URLs; no public ACL).
     Credentials come from boto3's own chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, an
     instance role, ...), never from settings. Without a bucket, `storages` is returned as is.
@@ -37,10 +39,12 @@ def object_storages(environ: Mapping[str, str], storages: dict[str, Any]) -> dic
         "querystring_expire": int(environ.get("AWS_QUERYSTRING_EXPIRE", "300")),
     }
     journey_location = f"{location}/{JOURNEY_UPLOADS_LOCATION}" if location else JOURNEY_UPLOADS_LOCATION
+    quarantine_location = f"{location}/{QUARANTINE_LOCATION}" if location else QUARANTINE_LOCATION
     return {
         **storages,
         "default": {"BACKEND": S3_BACKEND, "OPTIONS": {**options, "location": location}},
         "journey_uploads": {"BACKEND": S3_BACKEND, "OPTIONS": {**options, "location": journey_location}},
+        "quarantine": {"BACKEND": S3_BACKEND, "OPTIONS": {**options, "location": quarantine_location}},
     }
 
 

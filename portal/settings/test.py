@@ -15,3 +15,7 @@ API_RATE_LIMIT = (1_000_000, 60)
 # The same for citizens' submissions and saved journeys (tests/forms_catalogue/test_abuse_limits.py
 # sets small limits and proves they hold).
 SUBMIT_RATE_LIMIT = SAVE_RATE_LIMIT = SAVE_EMAIL_RATE_LIMIT = (1_000_000, 60)
+# Uploads are not virus-scanned in the rest of the suite; the scanning tests turn clamd (or a
+# scanner that cannot be reached) on with override_settings and prove it works.
+VIRUS_SCAN = "off"
+VIRUS_SCANNER = "none"

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from forms_catalogue.definition import ConditionRule, rule_holds
+from tests import sample_files
 
 CHECK_STEP = "check-answers"
 EXIT_KIND = "exit"
@@ -51,8 +52,8 @@ def upload(name: str = "photo.png", content: bytes | None = None, mime: str = "i
     return {"name": name, "mimeType": mime, "buffer": tiny_png() if content is None else content}
 
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4
+PDF = sample_files.pdf()
+JPEG = sample_files.jpeg()
 # A small file of each upload type the portal recognises by its content: extension, content, type.
 UPLOAD_SAMPLES = {
     "png": ("png", tiny_png(), "image/png"),

@@ -17,7 +17,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from .accessibility import assert_accessible
-from .eforms import summary_value, upload
+from .eforms import PDF, summary_value, upload
 
 REFERENCE = re.compile(r"^[A-Z0-9]+(-[A-Z0-9]+)+$")
 
@@ -216,9 +216,7 @@ def test_blue_badge_with_branches_uploads_and_a_replaced_file(citizen_page, scre
     screenshot(page, f"journey-blue-badge-upload-error-{page_mode(page)}")
 
     page.get_by_label("Upload a photo of the person the badge is for").set_input_files(upload("photo.png"))
-    page.get_by_label("Upload proof of identity").set_input_files(
-        upload("passport.pdf", b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n", "application/pdf")
-    )
+    page.get_by_label("Upload proof of identity").set_input_files(upload("passport.pdf", PDF, "application/pdf"))
     page.get_by_label("Upload proof of address").set_input_files(upload("council-tax-bill.png"))
     continue_to(page, "How can we contact you?")
     page.get_by_label("What is your email address?").fill("chris.patel@example.com")

@@ -24,6 +24,7 @@ from jsonschema import Draft202012Validator
 from backoffice.models import ServiceRequest
 from forms_catalogue.models import EFormPage
 from home.models import ServicePage
+from tests import sample_files
 
 CHECK = "check-answers"
 REFERENCE = re.compile(r"^[ACDEFGHJKMNPQRTUVWXY2345679]{10}$")
@@ -38,10 +39,10 @@ def form_page(slug: str) -> EFormPage:
 
 # --- files --------------------------------------------------------------------------------
 
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
-JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4
-PDF_BYTES = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-HTML_BYTES = b"<!DOCTYPE html><html><body><script>alert('x')</script></body></html>"
+PNG_BYTES = sample_files.png()  # real files, which the upload checks keep byte for byte
+JPEG_BYTES = sample_files.jpeg()
+PDF_BYTES = sample_files.pdf()
+HTML_BYTES = sample_files.HTML
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,8 @@ def test_the_files_type_is_found_from_its_content_not_what_the_client_says():
 
     checked = check("report-pothole", demo_json("report-pothole", photo=None), {"/photo": upload.file()})
 
-    assert checked.answers["photo"] == {"name": "photo.jpg", "size": len(PNG_BYTES), "content_type": "image/png"}
+    # The name keeps what the citizen called it, and ends with what it really is.
+    assert checked.answers["photo"] == {"name": "photo.jpg.png", "size": len(PNG_BYTES), "content_type": "image/png"}
 
 
 def test_text_is_cleaned_and_numbers_and_coordinates_are_given_as_json_numbers():

@@ -5,9 +5,7 @@ Pure form tests: no database, no wizard.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from datetime import timedelta
 
 import pytest
@@ -21,12 +19,13 @@ from forms_catalogue.definition import QUESTION_TYPES, Option, Question
 from forms_catalogue.fields import normalise_phone, normalise_postcode
 from forms_catalogue.schema import question_schema
 from forms_catalogue.templatetags.eform_tags import error_anchor, render_question
+from tests import sample_files
 
 PREFIX = "step"
 DEMO_LOOKUP = "forms_catalogue.address_lookup.DemoAddressLookup"
 OPTIONS = (Option("general", "Black bin"), Option("recycling", "Blue bin"), Option("garden", "Brown bin"))
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-PDF = b"%PDF-1.7\n%binary\n1 0 obj\n<<>>\nendobj\n"
+PNG = sample_files.png()
+PDF = sample_files.pdf()
 
 
 def question(question_type: str, **extra) -> Question:
@@ -64,14 +63,6 @@ def answer(q: Question, data: dict | None = None, files: dict | None = None):
 
 def png_upload(name: str = "photo.png", content: bytes = PNG, content_type: str = "image/png") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type=content_type)
-
-
-def docx_bytes() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
-    return buffer.getvalue()
 
 
 # --- valid answers: JSON and display text, for every type ----------------------------------
@@ -124,9 +115,9 @@ VALID = [
     (
         question("file"),
         {},
-        {"answer": png_upload("photo.png", PNG + b"\x00" * (120 * 1024), "application/octet-stream")},
-        {"name": "photo.png", "size": len(PNG) + 120 * 1024, "content_type": "image/png"},
-        "photo.png (120 KB)",
+        {"answer": png_upload("photo.png", sample_files.png(200, 300), "application/octet-stream")},
+        {"name": "photo.png", "size": len(sample_files.png(200, 300)), "content_type": "image/png"},
+        "photo.png (1 KB)",
     ),
     (
         question("declaration", rules={"statement": "The information I have given is correct."}),
@@ -521,7 +512,11 @@ def test_a_failing_provider_leaves_manual_entry_working(settings):
             "The selected file must be a PDF, JPEG or PNG",
         ),
         ({"allowed_types": ["pdf"]}, png_upload(), "The selected file must be a PDF"),
-        ({"allowed_types": ["docx"]}, png_upload("x.docx", b"PK\x03\x04 not really a zip"), "must be a DOCX"),
+        (
+            {"allowed_types": ["docx"]},
+            png_upload("x.docx", b"PK\x03\x04 not really a zip"),
+            "cannot be opened as a DOCX",
+        ),
         ({"allowed_types": ["txt"]}, png_upload("x.txt", b"text\x00with NUL"), "The selected file must be a TXT"),
         ({"allowed_types": ["txt"]}, png_upload("x.txt", b"\xff\xfe latin"), "The selected file must be a TXT"),
         ({}, png_upload(content=b""), "The selected file is empty"),
@@ -535,8 +530,7 @@ def test_file_errors(rules, upload, message):
     ("kind", "content", "content_type"),
     [
         ("pdf", PDF, "application/pdf"),
-        ("jpeg", b"\xff\xd8\xff\xe0" + b"\x00" * 16, "image/jpeg"),
-        ("docx", docx_bytes(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("docx", sample_files.docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         ("txt", "Plain text, café\n".encode(), "text/plain"),
     ],
 )

@@ -11,6 +11,7 @@ from forms_catalogue.builder import FormBuilder
 from forms_catalogue.definition import Condition, ConditionRule, FormDefinition
 from forms_catalogue.demo import definition_json, demo_forms
 from forms_catalogue.schema import DIALECT, condition_schema, json_schema
+from tests import sample_files
 
 
 def definition(slug: str) -> FormDefinition:
@@ -260,7 +261,7 @@ def test_condition_schemas_agree_with_the_wizards_conditions(rule, match):
 
 # --- the schema describes what the web forms produce ---------------------------------------
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = sample_files.png()  # a real picture: uploads are parsed
 WEB_POSTS = {
     "report-fly-tipping": {
         "fly_tip_location-description": "Lay-by on the A6 north of the roundabout",

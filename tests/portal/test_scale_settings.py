@@ -31,7 +31,7 @@ django.setup()
 from django.conf import settings
 from django.core.files.storage import storages
 described = {}
-for alias in ("default", "journey_uploads"):
+for alias in ("default", "journey_uploads", "quarantine"):
     storage = storages[alias]
     described[alias] = {
         "class": type(storage).__module__ + "." + type(storage).__name__,
@@ -55,6 +55,7 @@ def production_settings(env: dict[str, str]) -> dict:
         "FIELD_INDEX_KEY": "production-index-" + "k" * 40,
         "ALLOWED_HOSTS": "portal.example.gov.uk",
         "REDIS_URL": "",
+        "VIRUS_SCAN": "off",
     }
     result = subprocess.run(
         [sys.executable, "-c", DESCRIBE_STORAGES],
@@ -79,12 +80,17 @@ def test_production_puts_uploads_and_journey_uploads_on_the_bucket_when_one_is_n
     assert described["journey_uploads"]["class"] == "storages.backends.s3.S3Storage"
     assert described["journey_uploads"]["bucket"] == "council-uploads"
     assert described["journey_uploads"]["location"] == "portal/journey-uploads"
+    assert (described["quarantine"]["bucket"], described["quarantine"]["location"]) == (
+        "council-uploads",
+        "portal/quarantine",
+    )
 
 
 def test_production_keeps_uploads_on_the_file_system_without_a_bucket():
     described = production_settings({})
     assert described["default"]["class"] == "django.core.files.storage.filesystem.FileSystemStorage"
     assert described["journey_uploads"]["class"] == "forms_catalogue.wizard.JourneyUploadStorage"
+    assert described["quarantine"]["class"] == "forms_catalogue.scanning.QuarantineStorage"
     assert described["session_engine"] == "django.contrib.sessions.backends.db"
     assert described["cache_options"] == {}
 
@@ -105,6 +111,7 @@ def test_object_storages_without_a_location_puts_journey_uploads_in_their_own_pr
     assert storages["staticfiles"] == {"BACKEND": "x"}
     assert storages["default"]["OPTIONS"]["location"] == ""
     assert storages["journey_uploads"]["OPTIONS"]["location"] == "journey-uploads"
+    assert storages["quarantine"]["OPTIONS"]["location"] == "quarantine"
     assert storages["default"]["OPTIONS"]["default_acl"] is None
     assert storages["default"]["OPTIONS"]["querystring_auth"] is True
     assert scale.object_storages({"AWS_STORAGE_BUCKET_NAME": "  "}, {"default": {}}) == {"default": {}}
