@@ -12,3 +12,8 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # API tests make many requests from one address; the tests of the limit itself set a small one.
 API_RATE_LIMIT = (1_000_000, 60)
+# Staff sign-in: most tests sign staff in with `force_login`, which passes no second factor and no
+# request for the lock-out to count. Both protections are on in the browser tier's server and turned
+# on by the tests of each (tests/security/test_staff_auth.py).
+STAFF_SECOND_FACTOR_REQUIRED = False
+AXES_ENABLED = False
