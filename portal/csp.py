@@ -5,8 +5,8 @@ Frontend snippet by its hash, and inline scripts carrying this response's nonce;
 'unsafe-inline' or 'unsafe-eval' scripts. `frame-ancestors 'none'` stops any site framing a
 page. Under the admin (/admin/) `CSP_ADMIN_REPLACE` replaces a few directives: Wagtail's
 admin sets inline styles, shows image previews from data: and blob: URLs, and frames its own
-page previews, so there `style-src` allows inline styles, `img-src` those schemes and
-`frame-ancestors` this site only. Scripts stay as strict there.
+page previews, so there (and on those previews) `style-src` allows inline styles, `img-src`
+those schemes and `frame-ancestors` this site only. Scripts stay as strict there.
 
 A few Wagtail admin templates carry an inline script (date pickers, inline panels); the
 copies in portal/templates/wagtailadmin/ add `{% csp_nonce_attribute %}`, which reads the
@@ -78,8 +78,9 @@ def nonce_wagtail_choosers() -> None:
     BaseChooser.render = render_chooser_with_nonce
 
 
-def is_admin_path(request: HttpRequest) -> bool:
-    return request.path_info.startswith(settings.CSP_ADMIN_PATH)
+def is_admin_response(request: HttpRequest) -> bool:
+    """An admin page, or a page preview (Wagtail renders it with a request for the page's own URL)."""
+    return request.path_info.startswith(settings.CSP_ADMIN_PATH) or getattr(request, "is_preview", False)
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
@@ -104,7 +105,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
     def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
-        if not report_only and is_admin_path(request):
+        if not report_only and is_admin_response(request):
             parts.replace = {**settings.CSP_ADMIN_REPLACE, **(parts.replace or {})}
         return parts
 

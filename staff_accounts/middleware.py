@@ -8,7 +8,7 @@ an account that signed in with its password only
   `request.user` outside the admin), so a password alone reaches nothing a signed-out
   person could not.
 The sign-in steps themselves (sign in, sign out, password reset, the admin's JavaScript
-translations, the second-factor and enrolment pages) are let through.
+translations and icons, the second-factor and enrolment pages) are let through.
 """
 
 from urllib.parse import urlencode
@@ -30,6 +30,7 @@ SIGN_IN_STEPS = frozenset(
         "wagtailadmin_password_reset_confirm",
         "wagtailadmin_password_reset_complete",
         "wagtailadmin_javascript_catalog",
+        "wagtailadmin_sprite",  # the icons the sign-in pages show
         "staff_accounts_verify",
         "staff_accounts_enrol",
     }

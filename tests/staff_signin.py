@@ -59,7 +59,7 @@ def code_for_secret(secret: str) -> str:
 
 def pass_second_factor(page, username: str) -> None:
     """On the admin's "Enter your code" page (Playwright), enter the test user's code and continue."""
-    page.get_by_label("Code", exact=True).fill(next_code(username))
+    page.get_by_label("Code").fill(next_code(username))
     page.get_by_role("button", name="Continue").click()
 
 

@@ -241,3 +241,12 @@ def test_a_chooser_widget_script_gets_the_nonce_and_a_title_cannot_end_it():
     # Inside a script only "</script" ends it (and "<!--" changes how it is read): neither is left but the end.
     script = html.split('<script nonce="n0nce">', 1)[1]
     assert script.count("</script") == 1 and script.endswith("</script>") and "<!--" not in script
+
+
+def test_a_page_preview_may_be_framed_by_the_admin_only(admin_client):
+    """Wagtail renders a preview with a request for the page's own URL: it gets the admin's frame-ancestors."""
+    service = ServicePage.objects.get(slug=MISSED_BIN)
+    response = admin_client.get(f"/admin/pages/{service.pk}/edit/preview/")
+    assert response.status_code == 200 and "<h1" in response.content.decode()
+    assert policy(response)["frame-ancestors"] == ["'self'"]
+    assert policy(Client().get(service.url))["frame-ancestors"] == ["'none'"]

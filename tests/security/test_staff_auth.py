@@ -222,6 +222,13 @@ def test_a_password_alone_does_not_reach_the_admin(client, second_factor_on, off
         assert response["Location"].startswith(VERIFY + "?next="), url
 
 
+def test_the_sign_in_pages_get_their_icons_and_translations(client, second_factor_on, officer):
+    """The sign-in layout loads the admin's icon sprite and JavaScript translations: not redirected."""
+    sign_in(client, officer.username, PASSWORD)
+    assert client.get("/admin/sprite/").status_code == 200
+    assert client.get("/admin/jsi18n/").status_code == 200
+
+
 def test_the_check_leaves_anonymous_pages_cacheable(client, second_factor_on):
     """Citizens have no session cookie: the check must not read a session, or no page could be cached."""
     client.get("/")
