@@ -194,7 +194,12 @@ class PageEditor:
 
     def wait_until_ready(self) -> None:
         """Wait for the editor to start watching for changes (before typing anything)."""
-        self.page.wait_for_function(self.READY_FLAG, timeout=TIMEOUT_MS)
+        # Polled from here: Playwright's wait_for_function evaluates its predicate as a string in the page,
+        # which the Content-Security-Policy refuses (no 'unsafe-eval'); evaluate() calls a function.
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while not self.page.evaluate(f"() => {self.READY_FLAG}"):
+            assert time.monotonic() < deadline, "the page editor did not start watching for changes"
+            self.page.wait_for_timeout(100)
 
     def settle(self, quiet_seconds: float = 3.0, timeout: float = NAVIGATION_TIMEOUT_MS / 1000) -> None:
         """After the last change: wait until an autosave has finished and none has run for `quiet_seconds`.
