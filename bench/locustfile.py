@@ -45,6 +45,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from bench.admin_codes import recovery_codes  # noqa: E402
 from bench.journey import (  # noqa: E402
     JourneyClient,
     JourneyError,
@@ -222,9 +223,10 @@ class Citizen(PortalUser):
 
 
 class AdminUser(PortalUser):
-    """Someone logged in to the Wagtail admin (editors and staff share the login)."""
+    """Someone signed in to the Wagtail admin, password and recovery code (editors and staff share the account)."""
 
     abstract = True
+    codes = None
 
     def on_start(self) -> None:
         super().on_start()
@@ -236,9 +238,18 @@ class AdminUser(PortalUser):
         data += [("username", options.admin_username), ("password", options.admin_password)]
         try:
             self.journey.post("admin_login", login, data)
+            verify = urljoin(self.host, "/admin/second-factor/")
+            page = self.journey.call("admin_second_factor", "GET", verify, 200).text
+            self.submit("admin_second_factor", verify, page, [("code", self.recovery_code())], "/second-factor/")
         except JourneyError as error:
             self.report(error)
             raise StopUser() from None
+
+    def recovery_code(self) -> str:
+        """An unused recovery code of the admin account (bench/admin_codes.py): one per admin user."""
+        if AdminUser.codes is None:
+            AdminUser.codes = iter(recovery_codes(self.environment.parsed_options.admin_password))
+        return next(AdminUser.codes)
 
     def submit(self, kind: str, url: str, page: str, fields: list[tuple[str, str]], action_ending: str = "") -> None:
         """POST the page's form (hidden fields as given, `fields` added) and expect a redirect."""

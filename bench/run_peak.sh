@@ -39,6 +39,8 @@ DJANGO_SUPERUSER_PASSWORD="$admin_password" .venv/bin/python manage.py createsup
   --username loadtest-admin --email loadtest-admin@example.com >/dev/null 2>&1 ||
   DJANGO_SUPERUSER_PASSWORD="$admin_password" .venv/bin/python manage.py shell -c \
     "import os; from django.contrib.auth.models import User; u = User.objects.get(username='loadtest-admin'); u.set_password(os.environ['DJANGO_SUPERUSER_PASSWORD']); u.save()"
+DJANGO_SUPERUSER_PASSWORD="$admin_password" .venv/bin/python manage.py shell -c \
+  "import os; from bench.admin_codes import give_codes; give_codes('loadtest-admin', os.environ['DJANGO_SUPERUSER_PASSWORD'])"
 
 port="$(free_port)"
 mkdir -p bench/results

@@ -1,11 +1,12 @@
-"""The project's own app: wires the page cache's invalidation and the page map's generation to the models."""
+"""The project's own app: wires the page cache's invalidation and the page map's generation to the models, and the
+CSP nonce into Wagtail's chooser widgets."""
 
 from django.apps import AppConfig
 
 
 class PortalConfig(AppConfig):
     """Project-wide behaviour that belongs to no one content area (the page cache, the map of pages, checks,
-    cache tables)."""
+    cache tables, browser protections)."""
 
     name = "portal"
     verbose_name = "Portal"
@@ -13,10 +14,11 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import checks, page_cache, page_routes  # noqa: F401 (checks register themselves)
+        from . import checks, csp, page_cache, page_routes  # noqa: F401 (checks register themselves)
 
         page_cache.connect_signals(self)
         page_routes.connect()
+        csp.nonce_wagtail_choosers()
         # This app has no models, so no post_migrate of its own: any app's will do (the command is idempotent).
         post_migrate.connect(create_cache_tables, dispatch_uid="portal.create_cache_tables")
 

@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from home import views as home_views
 from portal import page_routes
+from portal.csp import csp_report
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("", include("insights.urls")),
     path("", include("api.urls")),
     path("healthz", home_views.healthz, name="healthz"),
+    path("csp-report/", csp_report, name="csp_report"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, name="sitemap"),
 ]

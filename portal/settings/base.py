@@ -1,10 +1,14 @@
 """Settings shared by every environment; environment-specific modules extend these."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+
+from portal.inline_scripts import INLINE_SCRIPT_HASHES
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -35,6 +39,13 @@ INSTALLED_APPS = [
     "backoffice",
     "insights",
     "api",
+    "staff_accounts",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
+    "ninja",  # the API docs' Swagger UI from this site's static files, not a CDN (the CSP allows only 'self')
     "wagtail.api.v2",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",
@@ -67,14 +78,18 @@ MIDDLEWARE = [
     "portal.upload_limits.RequestBodyLimitMiddleware",  # before anything reads a body
     "portal.page_cache.PageCacheMiddleware",  # before sessions and CSRF: a hit skips them, a miss sees their cookies
     "api.body_limit.ApiBodyLimitMiddleware",  # before the rate limit reads Open311 bodies
+    "portal.csp.ContentSecurityPolicyMiddleware",  # after the page cache, which stores the headers it sets
     "api.middleware.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "staff_accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lock-out into its page
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -153,12 +168,63 @@ PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "300" if REDIS_URL
 ROUTE_MAP_TIMEOUT = int(os.environ.get("ROUTE_MAP_TIMEOUT", "86400" if REDIS_URL else "10"))
 PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))  # Cache-Control max-age for browsers and CDNs
 
+# Staff sign-in (SECURITY.md "Staff accounts and sign-in"). Passwords: 12 characters or more, not one of
+# Django's 20,000 common passwords, and not guessable by zxcvbn (offline lists, no network call).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "staff_accounts.passwords.GuessablePasswordValidator"},
 ]
+# Lock-out (django-axes): STAFF_LOGIN_FAILURE_LIMIT failed sign-ins (password or second-factor code) with
+# one username, or from one address, lock that username or address out for STAFF_LOGIN_LOCKOUT_MINUTES.
+# Counted in Redis when REDIS_URL is set (every web node shares it), else in the database, never in a
+# per-process memory cache.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("STAFF_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("STAFF_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: one account, or one address
+AXES_RESET_ON_SUCCESS = False  # a right password must not wipe the count of wrong codes that follow it
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler" if REDIS_URL else "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "portal.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "staff_accounts.lockout.locked_out_response"
+# Second factor (django-otp): every signed-in account passes an authenticator-app code or a recovery code.
+STAFF_SECOND_FACTOR_REQUIRED = True
+OTP_TOTP_ISSUER = COUNCIL_NAME
+# The admin fetches nothing from other sites: no Gravatar (staff emails' hashes), no release check.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+
+# Browser protections (SECURITY.md "Browser protections", portal/csp.py): no inline script but the GOV.UK
+# Frontend snippet (by hash) and those with the response's nonce; no framing; CSP_IMG_SRC adds image origins
+# (an object store's or CDN's, e.g. https://files.example.gov.uk).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, *INLINE_SCRIPT_HASHES, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *env_list("CSP_IMG_SRC")],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "report-uri": "/csp-report/",
+    }
+}
+CSP_ADMIN_PATH = "/admin/"
+CSP_ADMIN_REPLACE = {  # Wagtail's admin: inline styles, image previews, its own page previews in a frame
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:", "blob:", *env_list("CSP_IMG_SRC")],
+    "frame-ancestors": [SELF],
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), fullscreen=(self), "
+    "geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), picture-in-picture=(), "
+    "publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()"
+)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

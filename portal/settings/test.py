@@ -19,3 +19,8 @@ SUBMIT_RATE_LIMIT = SAVE_RATE_LIMIT = SAVE_EMAIL_RATE_LIMIT = (1_000_000, 60)
 # scanner that cannot be reached) on with override_settings and prove it works.
 VIRUS_SCAN = "off"
 VIRUS_SCANNER = "none"
+# Staff sign-in: most tests sign staff in with `force_login`, which passes no second factor and no
+# request for the lock-out to count. Both protections are on in the browser tier's server and turned
+# on by the tests of each (tests/security/test_staff_auth.py).
+STAFF_SECOND_FACTOR_REQUIRED = False
+AXES_ENABLED = False

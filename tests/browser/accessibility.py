@@ -106,3 +106,12 @@ def has_visible_focus(style: dict) -> bool:
     """A focus indicator people can see: an opaque outline of at least 2 px, or a box shadow."""
     outline = style["outlineStyle"] != "none" and style["outlineWidth"] >= 2 and not _transparent(style["outlineColor"])
     return outline or style["boxShadow"] not in ("", "none")
+
+
+def add_styles(page, css: str) -> None:
+    """Add CSS to the page as a constructed style sheet: the CSP refuses an inline <style> (add_style_tag)."""
+    page.evaluate(
+        "(css) => { const sheet = new CSSStyleSheet(); sheet.replaceSync(css);"
+        " document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet]; }",
+        css,
+    )

@@ -19,6 +19,8 @@ from email.message import Message
 import pytest
 from playwright.sync_api import expect
 
+from tests.staff_signin import create_device_code, pass_second_factor
+
 from .eforms import CHECK_STEP, Answers, FormSpec, answer_step, continue_button, demo_forms, step_name
 
 # The machine running the suite may be busy: generous, bounded waits for the JS-heavy admin.
@@ -49,7 +51,7 @@ def create_staff(portal_server, username: str, department: str, first_name: str,
         f"    user = get_user_model().objects.create_user({username!r}, {username + '@ashworth.example.gov.uk'!r},"
         f" {STAFF_PASSWORD!r}, first_name={first_name!r}, last_name={last_name!r})\n"
         f"    user.groups.add(Group.objects.get(name={department + ' staff'!r}))\n"
-        "assert not user.is_superuser and not user.is_staff\n"
+        "assert not user.is_superuser and not user.is_staff\n" + create_device_code(username)
     )
     return StaffMember(username, STAFF_PASSWORD, f"{first_name} {last_name}", department)
 
@@ -67,7 +69,7 @@ def highways_officer_fixture(portal_server) -> StaffMember:
 
 
 def log_in(new_context, base_url: str, username: str, password: str):
-    """A new browser context logged in to the Wagtail admin through its login form."""
+    """A new browser context signed in to the Wagtail admin through its login form and second-factor step."""
     context = new_context()
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
@@ -76,6 +78,7 @@ def log_in(new_context, base_url: str, username: str, password: str):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    pass_second_factor(page, username)
     expect(page).to_have_url(f"{base_url}/admin/")
     return page
 
@@ -191,7 +194,12 @@ class PageEditor:
 
     def wait_until_ready(self) -> None:
         """Wait for the editor to start watching for changes (before typing anything)."""
-        self.page.wait_for_function(self.READY_FLAG, timeout=TIMEOUT_MS)
+        # Polled from here: Playwright's wait_for_function evaluates its predicate as a string in the page,
+        # which the Content-Security-Policy refuses (no 'unsafe-eval'); evaluate() calls a function.
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while not self.page.evaluate(f"() => {self.READY_FLAG}"):
+            assert time.monotonic() < deadline, "the page editor did not start watching for changes"
+            self.page.wait_for_timeout(100)
 
     def settle(self, quiet_seconds: float = 3.0, timeout: float = NAVIGATION_TIMEOUT_MS / 1000) -> None:
         """After the last change: wait until an autosave has finished and none has run for `quiet_seconds`.

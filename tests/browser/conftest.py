@@ -43,6 +43,7 @@ from pathlib import Path
 import pytest
 
 from tests.demo_database import copy_demo_database
+from tests.staff_signin import create_device_code, pass_second_factor
 
 BROWSER_DIR = Path(__file__).resolve().parent
 ROOT = BROWSER_DIR.parent.parent
@@ -330,24 +331,26 @@ def screenshot():
 
 @pytest.fixture(scope="session")
 def staff_user(portal_server) -> tuple[str, str]:
-    """A superuser in the server's database: (username, password)."""
+    """A superuser in the server's database, with an authenticator device: (username, password)."""
     portal_server.shell(
         "from django.contrib.auth import get_user_model\n"
         f"get_user_model().objects.filter(username={STAFF_USERNAME!r}).exists() or "
-        f"get_user_model().objects.create_superuser({STAFF_USERNAME!r}, 'staff@example.invalid', {STAFF_PASSWORD!r})"
+        f"get_user_model().objects.create_superuser({STAFF_USERNAME!r}, 'staff@example.invalid', {STAFF_PASSWORD!r})\n"
+        + create_device_code(STAFF_USERNAME)
     )
     return STAFF_USERNAME, STAFF_PASSWORD
 
 
 @pytest.fixture
 def staff_context(new_context, staff_user, base_url):
-    """A browser context logged in to the Wagtail admin (for the back-office journeys to build on)."""
+    """A browser context signed in to the Wagtail admin, password and second factor (for the journeys to build on)."""
     context = new_context()
     page = context.new_page()
     page.goto("/admin/login/")
     page.fill("#id_username", staff_user[0])
     page.fill("#id_password", staff_user[1])
     page.click("button[type=submit]")
+    pass_second_factor(page, staff_user[0])
     page.wait_for_url(f"{base_url}/admin/")
     page.close()
     return context

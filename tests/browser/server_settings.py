@@ -38,3 +38,6 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 # max-age the browser itself would show the page it fetched a moment before the publish (as a
 # real browser may, for PAGE_CACHE_MAX_AGE seconds). 0 makes it revalidate (ETag) every time.
 PAGE_CACHE_MAX_AGE = 0
+# Staff sign in as in production: password, lock-out, then the second factor (tests/staff_signin.py).
+STAFF_SECOND_FACTOR_REQUIRED = True
+AXES_ENABLED = True

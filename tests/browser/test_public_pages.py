@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from .accessibility import VIEWPORTS, assert_accessible, axe_violations, horizontal_overflow
+from .accessibility import VIEWPORTS, add_styles, assert_accessible, axe_violations, horizontal_overflow
 
 STATUSES = ["online_form", "online_elsewhere", "information_only", "offline"]
 
@@ -148,5 +148,5 @@ def test_a_squeezed_search_box_fails_the_check_at_320_px(page):
     page.set_viewport_size(VIEWPORTS["320px"])
     page.goto("/")
     old_layout = ".council-search { display: flex; } .council-search .govuk-button { flex: 0 0 auto; }"
-    page.add_style_tag(content=old_layout + " .council-search .govuk-input { flex: 1 1 auto; }")
+    add_styles(page, old_layout + " .council-search .govuk-input { flex: 1 1 auto; }")
     assert [violation["id"] for violation in axe_violations(page)] == ["target-size"]

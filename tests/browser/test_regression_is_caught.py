@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from .accessibility import assert_accessible, axe_violations, focused, has_visible_focus, horizontal_overflow
+from .accessibility import (
+    add_styles,
+    assert_accessible,
+    axe_violations,
+    focused,
+    has_visible_focus,
+    horizontal_overflow,
+)
 
 
 @pytest.fixture
@@ -42,7 +49,7 @@ def test_text_with_too_little_contrast_fails_the_axe_check(step_page):
 
 
 def test_a_removed_focus_style_fails_the_focus_check(step_page):
-    step_page.add_style_tag(content=".govuk-input:focus { outline: none !important; box-shadow: none !important; }")
+    add_styles(step_page, ".govuk-input:focus { outline: none !important; box-shadow: none !important; }")
     step_page.locator("input.govuk-input").first.focus()
     assert not has_visible_focus(focused(step_page))
 

@@ -28,6 +28,7 @@ import requests
 
 from bench.form_steps import Citizen, Stats
 from bench.journey import SITEMAP_LOC, Target, find_form_url, form_schema, question_schemas
+from tests.staff_signin import code_for_secret
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE_URL = "http://127.0.0.1:8000"
@@ -36,6 +37,8 @@ DELIVERY_TIMEOUT = 60
 STOP_TIMEOUT = 30
 FORM = "report-missed-bin"
 ADMIN_LOGIN = re.compile(r"Admin login: (\S+)\s+username: (\S+)\s+password: (\S+)")
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+ENROLMENT_SECRET = re.compile(r'<code id="totp-secret">([A-Z2-7 ]+)</code>')
 README_COMMANDS = re.compile(r"## The two commands\s+```sh\n(.*?)```", re.DOTALL)
 
 
@@ -161,16 +164,34 @@ def admin(portal: RunningPortal) -> Iterator[requests.Session]:
     assert match, "make run did not print the admin login"
     url, username, password = match.groups()
     assert url == BASE_URL + "/admin/"
+    assert "authenticator app" in portal.output(), "make run did not explain the second factor"
     session = requests.Session()
     login = session.get(BASE_URL + "/admin/login/", timeout=10)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text).group(1)
     response = session.post(
         BASE_URL + "/admin/login/",
-        data={"csrfmiddlewaretoken": token, "username": username, "password": password, "next": "/admin/"},
+        data={
+            "csrfmiddlewaretoken": CSRF_TOKEN.search(login.text).group(1),
+            "username": username,
+            "password": password,
+            "next": "/admin/",
+        },
         headers={"Referer": BASE_URL + "/admin/login/"},
         timeout=10,
     )
-    assert response.status_code == 200 and response.url == BASE_URL + "/admin/", "the printed login did not work"
+    assert response.url.startswith(BASE_URL + "/admin/second-factor/set-up/"), "the printed login did not work"
+    secret = ENROLMENT_SECRET.search(response.text)
+    assert secret, "the first sign-in did not show the authenticator app's key"
+    enrolled = session.post(
+        response.url,
+        data={
+            "csrfmiddlewaretoken": CSRF_TOKEN.search(response.text).group(1),
+            "code": code_for_secret(secret.group(1)),
+            "next": "/admin/",
+        },
+        headers={"Referer": response.url},
+        timeout=10,
+    )
+    assert enrolled.status_code == 200 and 'id="recovery-codes"' in enrolled.text, "setting up the app did not work"
     with session:
         yield session
 

@@ -32,3 +32,10 @@ class Command(BaseCommand):
             password = "(unchanged; set it with: python manage.py changepassword " + username + ")"
         url = f"{settings.WAGTAILADMIN_BASE_URL}/admin/"
         self.stdout.write(self.style.SUCCESS(f"Admin login: {url}  username: {username}  password: {password}"))
+        if getattr(settings, "STAFF_SECOND_FACTOR_REQUIRED", False):
+            self.stdout.write(
+                "Every staff sign-in also needs a code from an authenticator app (Microsoft or Google Authenticator, "
+                "FreeOTP, ...). At the first sign-in the admin shows a QR code to scan (or a key to type): enter "
+                "the 6-digit code the app then shows, and keep the recovery codes it gives you. Lost them all? "
+                f".venv/bin/python manage.py reset_second_factor {username}"
+            )
