@@ -161,7 +161,8 @@ class ServiceRequest(models.Model):
             (
                 "handle_subject_rights",
                 _("Can find, export and erase a person's requests (information governance)"),
-            )
+            ),
+            ("submit_on_behalf", _("Can submit e-forms on behalf of a resident")),
         ]
         indexes = [
             models.Index(fields=["queue", "status", "-created_at"]),
@@ -169,7 +170,6 @@ class ServiceRequest(models.Model):
             models.Index(fields=["queue", "status", "due_at"]),
             models.Index(fields=["queue", "resolved_at"]),
         ]
-        permissions = [("submit_on_behalf", _("Can submit e-forms on behalf of a resident"))]
 
     def __str__(self) -> str:
         return self.display_reference

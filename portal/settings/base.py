@@ -189,6 +189,7 @@ AXES_RESET_ON_SUCCESS = False  # a right password must not wipe the count of wro
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler" if REDIS_URL else "axes.handlers.database.AxesDatabaseHandler"
 AXES_CLIENT_IP_CALLABLE = "portal.ratelimit.client_address"
 AXES_LOCKOUT_CALLABLE = "staff_accounts.lockout.locked_out_response"
+AXES_VERBOSE = False  # no start-up banner in the logs (or in `manage.py` output)
 # Second factor (django-otp): every signed-in account passes an authenticator-app code or a recovery code.
 STAFF_SECOND_FACTOR_REQUIRED = True
 OTP_TOTP_ISSUER = COUNCIL_NAME

@@ -24,7 +24,7 @@ from forms_catalogue.scanning import (
 from forms_catalogue.uploads import UploadRefused
 from tests import sample_files
 from tests.clamd import CLAMD_TEST_SOCKET, needs_clamd, scanning_with_clamd
-from tests.portal.test_settings import run_manage
+from tests.portal.test_settings import PRODUCTION_REQUIRED, run_manage
 
 
 class ScriptedClamd:
@@ -152,8 +152,7 @@ def test_check_warns_when_uploads_are_not_scanned_and_nobody_said_so(settings):
 
 PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-    "SECRET_KEY": "s" * 60,
-    "ALLOWED_HOSTS": "a.example",
+    **PRODUCTION_REQUIRED,
     "CLAMD_SOCKET": "",
     "CLAMD_HOST": "",
     "VIRUS_SCAN": "",
