@@ -54,7 +54,7 @@ done
 report="bench/results/$name.json"
 status=0
 .venv/bin/locust -f bench/locustfile.py --headless --only-summary --host "http://127.0.0.1:$port" --https-proxy \
-  --admin-username loadtest-admin --admin-password "$admin_password" --report "$report" "${model[@]}" "$@" ||
+  --admin-username loadtest-admin --admin-password="$admin_password" --report "$report" "${model[@]}" "$@" ||
   status=$?
 .venv/bin/python bench/receipt_latency.py --report "$report" --database "$database" \
   --gunicorn-workers "${WEB_CONCURRENCY:-2}" --relay-workers "${WORKERS:-1}" || status=$?

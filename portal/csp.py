@@ -95,10 +95,12 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         request._csp_nonce_token = current_nonce.set(request.csp_nonce)
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
-        response = super().process_response(request, response)
         token = getattr(request, "_csp_nonce_token", None)
         if token is not None:
             current_nonce.reset(token)
+        if 300 <= response.status_code < 400:  # a redirect renders no document: nothing for a policy to govern
+            return response
+        response = super().process_response(request, response)
         if PERMISSIONS_POLICY_HEADER not in response:
             response[PERMISSIONS_POLICY_HEADER] = settings.PERMISSIONS_POLICY
         return response

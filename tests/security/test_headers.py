@@ -250,3 +250,11 @@ def test_a_page_preview_may_be_framed_by_the_admin_only(admin_client):
     assert response.status_code == 200 and "<h1" in response.content.decode()
     assert policy(response)["frame-ancestors"] == ["'self'"]
     assert policy(Client().get(service.url))["frame-ancestors"] == ["'none'"]
+
+
+@pytest.mark.django_db
+def test_a_redirect_carries_no_policy_and_the_page_it_leads_to_does(client):
+    """A redirect renders no document (every e-form step POST ends in one): the policy goes on the page shown."""
+    moved = client.get("/admin/")  # signed out: a redirect to the sign-in page
+    assert moved.status_code == 302 and "Content-Security-Policy" not in moved
+    assert "Content-Security-Policy" in client.get(moved["Location"])
