@@ -24,3 +24,8 @@ VIRUS_SCANNER = "none"
 # on by the tests of each (tests/security/test_staff_auth.py).
 STAFF_SECOND_FACTOR_REQUIRED = False
 AXES_ENABLED = False
+# WhiteNoise otherwise reads every file of STATIC_ROOT each time a middleware chain is built, which
+# the test client does once per test (half a second, half of a typical test's time). Looking each
+# file up when it is asked for serves the same files with the same headers
+# (tests/portal/test_static_files.py).
+WHITENOISE_AUTOREFRESH = True

@@ -302,7 +302,7 @@ def test_tracking_needs_the_reference_and_its_own_email(client, media_root, clea
         (request.display_reference, "someone.else@example.com"),  # another request's email
         (other.display_reference, CITIZEN_EMAIL),
         (request.display_reference, ""),
-        (request.display_reference[:-1] + "X", CITIZEN_EMAIL),
+        (request.display_reference[:-1] + ("Y" if request.display_reference.endswith("X") else "X"), CITIZEN_EMAIL),
     ]:
         assert "Your request" not in look_up(reference, email), (reference, email)
 
