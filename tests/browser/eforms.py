@@ -244,7 +244,12 @@ def future_day() -> date:
 
 
 def visible_questions(page, name: str, spec: FormSpec) -> list[dict[str, Any]]:
-    """The questions of the step on the page (a question whose condition does not hold is not there)."""
+    """The questions of the step on the page (a question whose condition does not hold is not there).
+
+    Counting does not wait: the step's document must be whole first, or a question not yet parsed
+    (right after a redirect's new URL shows) would be taken for one whose condition does not hold.
+    """
+    page.wait_for_load_state()
     step = spec.step(name)
     if step is None or name.endswith(LIST_SUFFIX):
         return []
@@ -363,6 +368,7 @@ def fill_invalid(page, name: str, question: dict[str, Any]) -> bool:
 
 def answer_step(page, spec: FormSpec, answers: Answers, add_another: bool = False) -> list[str]:
     """Answer every question of the step on the page (or "add another?"); the question ids answered."""
+    page.wait_for_load_state()  # what is on the page is counted below, which does not wait
     name = step_name(page.url)
     if name.endswith(LIST_SUFFIX):
         minimum = int(((spec.step(name) or {}).get("repeat") or {}).get("min_items") or 0)

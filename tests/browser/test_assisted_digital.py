@@ -50,12 +50,6 @@ def phone_requests_this_month(page, service_title: str) -> int:
     return int(row.first.locator("td").nth(1).inner_text())
 
 
-@pytest.mark.xfail(
-    reason="Known fault, open: since the second factor and the admin's CSP are on in the browser server, a step of "
-    "the assisted journey sometimes comes back unadvanced with no error (a different step each run); the same "
-    "journey passes in tests/forms_catalogue/test_assisted.py",
-    strict=False,
-)
 def test_an_agent_submits_by_phone_and_the_channel_shift_counts_it(
     new_context, base_url, portal_server, agent, staff_context, screenshot
 ):
