@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.settings",
+    "wagtail.contrib.simple_translation",  # "Translate" on a page: the Welsh version an editor then writes
+    "wagtail.locales",  # Settings → Locales
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -227,7 +229,11 @@ PERMISSIONS_POLICY = (
     "publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()"
 )
 
+# English and Welsh (Welsh Language Standards). English pages keep their unprefixed URLs; Welsh ones
+# are under /cy/ (i18n_patterns in portal/urls.py), so a link or bookmark keeps its language.
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
@@ -282,7 +288,9 @@ WAGTAIL_SITE_NAME = COUNCIL_NAME
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "rtf", "txt", "xlsx"]
-WAGTAIL_I18N_ENABLED = False
+# Pages and forms are translated with Wagtail's simple translation (README: "Welsh and English").
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 # Content API (/api/v2/): display HTML in rich text, up to 100 pages a request.
 WAGTAILAPI_RICH_TEXT_FORMAT = "html"
 WAGTAILAPI_LIMIT_MAX = 100
