@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import get_language
 from wagtail.views import serve as wagtail_serve
 
 from portal import page_routes
@@ -31,8 +32,9 @@ def find_form(request: HttpRequest, path: str):
     if site is None:
         return None, ""
     segments = path.strip("/").split("/")
+    root = site.root_in(get_language())  # the site's root page in the URL's language
     for length in range(len(segments) - 1, 0, -1):
-        entry = routes.pages.get(site.root_url_path + "".join(f"{segment}/" for segment in segments[:length]))
+        entry = routes.pages.get(root + "".join(f"{segment}/" for segment in segments[:length]))
         if entry is not None and page_routes.page_model(entry) is EFormPage:
             page = page_routes.kept_live_page(entry, EFormPage.objects.all(), routes, site, request)
             return page, "".join(f"{segment}/" for segment in segments[length:])

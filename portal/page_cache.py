@@ -53,7 +53,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
-from django.utils.translation import get_language
+
+from portal.language import language_of_path
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +145,7 @@ def page_key(request: HttpRequest) -> str:
             request._get_raw_host(),
             request.path,
             normalised_query(query) if query else "",
-            get_language() or "",
+            language_of_path(request.path_info),
         )
     )
     return KEY_PREFIX + hashlib.sha256(address.encode()).hexdigest()

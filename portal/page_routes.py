@@ -39,6 +39,7 @@ from django.db.models import Exists
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port
+from django.utils.translation import get_language
 from wagtail import hooks
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
@@ -47,19 +48,25 @@ from wagtail.views import serve_chain
 from wagtail.wagtail_hooks import check_view_restrictions
 
 GENERATION_KEY = "page-routes:generation"
-MAP_FORMAT = 1  # part of the map's cache key: a release that changes RouteMap never reads an older one
+MAP_FORMAT = 2  # part of the map's cache key: a release that changes RouteMap never reads an older one
 MAP_KEY = f"page-routes:map:{MAP_FORMAT}:{{generation}}"
 
 
 @dataclass(frozen=True)
 class SiteRoot:
-    """What Wagtail needs to pick a site for a host name and port, the URL path of its root page, and the site."""
+    """What Wagtail needs to pick a site for a host name and port, the URL paths of its root page in each
+    language (the root page and its translations: Wagtail's site root paths), and the site."""
 
     hostname: str
     port: int
     is_default: bool
     root_url_path: str
     site: Site | None = None
+    root_url_paths: tuple[tuple[str, str], ...] = ()  # (language code, URL path of the root page in it)
+
+    def root_in(self, language: str | None) -> str:
+        """The URL path of the site's root page in a language (its own when it has no translation in it)."""
+        return dict(self.root_url_paths).get(language or "", self.root_url_path)
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,8 @@ class RouteMap:
 
     sites: tuple[SiteRoot, ...] = ()
     pages: dict[str, PageEntry] = field(default_factory=dict)
+    # a page's live versions, by translation key then language code: their URL paths (the language switcher)
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
     children: dict[str, tuple[PageEntry, ...]] = field(default_factory=dict)  # every live child, in tree order
     site_root_paths: list = field(default_factory=list)
 
@@ -132,8 +141,16 @@ def process_cache(request: HttpRequest | None = None) -> dict[str, Any]:
 
 def build_route_map() -> RouteMap:
     """The map from the database: every site, and every live page not under a view restriction."""
+    site_root_paths = list(Site.get_site_root_paths())
     sites = tuple(
-        SiteRoot(site.hostname, site.port, site.is_default_site, site.root_page.url_path, site)
+        SiteRoot(
+            site.hostname,
+            site.port,
+            site.is_default_site,
+            site.root_page.url_path,
+            site,
+            tuple((root.language_code, root.root_path) for root in site_root_paths if root.site_id == site.pk),
+        )
         for site in Site.objects.select_related("root_page")
     )
     for root in sites:
@@ -141,21 +158,28 @@ def build_route_map() -> RouteMap:
     restricted = tuple(PageViewRestriction.objects.values_list("page__path", flat=True))
     pages: dict[str, PageEntry] = {}
     children: dict[str, list[PageEntry]] = {}
+    translations: dict[str, dict[str, str]] = {}
     live_pages = (
-        Page.objects.live().order_by("path").values_list("url_path", "pk", "path", "content_type_id", "title", "slug")
+        Page.objects.live()
+        .order_by("path")
+        .values_list(
+            "url_path", "pk", "path", "content_type_id", "title", "slug", "translation_key", "locale__language_code"
+        )
     )
-    for url_path, page_id, tree_path, content_type_id, title, slug in live_pages:
+    for url_path, page_id, tree_path, content_type_id, title, slug, translation_key, language in live_pages:
         if not url_path:
             continue
         entry = PageEntry(page_id, tree_path, content_type_id, title, slug, url_path)
         children.setdefault(url_path[: url_path.rstrip("/").rfind("/") + 1], []).append(entry)
         if not tree_path.startswith(restricted):
             pages[url_path] = entry
+            translations.setdefault(str(translation_key), {})[language] = url_path
     return RouteMap(
         sites=sites,
         pages=pages,
+        translations=translations,
         children={parent: tuple(entries) for parent, entries in children.items()},
-        site_root_paths=list(Site.get_site_root_paths()),
+        site_root_paths=site_root_paths,
     )
 
 
@@ -300,7 +324,7 @@ def serve_page(request: HttpRequest, path: str) -> HttpResponse:
     """A page of the catalogue found in the map, else Wagtail's routing."""
     routes = route_map(request)
     site = site_for(routes, request)
-    entry = routes.pages.get(site.root_url_path + path) if site else None
+    entry = routes.pages.get(site.root_in(get_language()) + path) if site else None
     model = page_model(entry) if entry else None
     if model is None or not getattr(model, "served_by_route_map", False):
         return wagtail_serve(request, path)

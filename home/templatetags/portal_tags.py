@@ -3,6 +3,8 @@
 from django import template
 from django.utils.html import format_html
 
+from portal.language import language_links
+
 register = template.Library()
 
 
@@ -58,3 +60,12 @@ def navigation(parser, token):
     nodelist = parser.parse(("endnavigation",))
     parser.delete_first_token()
     return NavigationNode(nodelist, parser.compile_filter(bits[1]))
+
+
+@register.inclusion_tag("includes/language_switcher.html", takes_context=True)
+def language_switcher(context):
+    """English / Cymraeg: the current language, and this page (or view) in the other one."""
+    request = context.get("request")
+    if request is None:
+        return {"links": []}
+    return {"links": language_links(request, context.get("page"))}

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "portal.csp.ContentSecurityPolicyMiddleware",  # after the page cache, which stores the headers it sets
     "api.middleware.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.language.UrlLanguageMiddleware",  # /cy/… is Welsh, anything else English
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
