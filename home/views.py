@@ -9,9 +9,10 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from wagtail.models import Locale
 
 from portal.page_cache import cacheable_page
 
@@ -34,9 +35,15 @@ def clean_search_query(raw: str) -> str:
     return " ".join(words_only.split())[:MAX_QUERY_LENGTH].strip()
 
 
+def services_in_language():
+    """Live, public service pages in the request's language (a Welsh page lists Welsh services)."""
+    locale = Locale.objects.filter(language_code=get_language())
+    return ServicePage.objects.live().public().filter(locale_id__in=locale.values("pk"))
+
+
 def search_services(query: str, operator: str = "and"):
-    """Live service pages matching the query (all words, or any with operator="or"), best first."""
-    return ServicePage.objects.live().public().select_related("department").search(query, operator=operator)
+    """Live service pages in the request's language matching the query (all words, or any with operator="or")."""
+    return services_in_language().select_related("department").search(query, operator=operator)
 
 
 @require_GET
@@ -69,7 +76,7 @@ def services_by_initial() -> list[dict]:
     One query whatever the number of services; letters without services have an empty list.
     """
     grouped: dict[str, list[ServicePage]] = {}
-    for page in sorted(ServicePage.objects.live().public().defer("body"), key=lambda page: page.title.casefold()):
+    for page in sorted(services_in_language().defer("body"), key=lambda page: page.title.casefold()):
         grouped.setdefault(initial(page.title), []).append(page)
     letters = [(letter, letter) for letter in string.ascii_uppercase]
     if OTHER_INITIAL in grouped:

@@ -86,6 +86,11 @@ def test_a_page_without_a_welsh_version_is_not_found_in_welsh_and_its_switch_goe
 def test_views_keep_their_language_and_switch_by_url(client, welsh_service):
     response, soup = page(client, "/cy/search/?q=bin")
     assert response.status_code == 200 and soup.html["lang"] == "cy"
+    found = [link.get_text(strip=True) for link in soup.select("main ul a, main ol a") if "bin" in link["href"]]
+    assert "Rhoi gwybod am gasgliad bin a fethwyd" in found
+    assert "Report a missed bin collection" not in found  # Welsh pages only
+    assert "Rhoi gwybod" in client.get("/cy/services/a-z/").content.decode()
+    assert "Rhoi gwybod" not in client.get("/services/a-z/").content.decode()
     assert switcher(soup) == {"en-gb": "/search/?q=bin"}
     response, soup = page(client, "/track/")
     assert soup.html["lang"] == "en-gb" and switcher(soup) == {"cy": "/cy/track/"}
