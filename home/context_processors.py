@@ -1,12 +1,16 @@
 """Template context shared by every public page."""
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+# The phase banner's tag, in the page's language; another phase is shown as configured.
+PHASE_NAMES = {"alpha": _("alpha"), "beta": _("beta")}
 
 
 def council(request):
     """The council's name and the service phase, for the header, title and phase banner."""
     return {
         "council_name": settings.COUNCIL_NAME,
-        "service_phase": settings.SERVICE_PHASE,
+        "service_phase": PHASE_NAMES.get(settings.SERVICE_PHASE, settings.SERVICE_PHASE),
         "feedback_email": settings.FEEDBACK_EMAIL,
     }
