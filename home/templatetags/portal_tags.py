@@ -1,5 +1,7 @@
 """Template tags for the public site."""
 
+from collections.abc import Callable
+
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
@@ -66,9 +68,9 @@ PLURAL_CATEGORY_EXAMPLES = {"zero": 0, "one": 1, "two": 2, "few": 3, "many": 6, 
 COUNT = "%{count}"  # GOV.UK Frontend's placeholder, left for its JavaScript to fill in
 
 
-def _plural_attributes(key: str, singular: str, plural: str) -> list[tuple[str, str]]:
+def _plural_attributes(key: str, message: Callable[[int], str]) -> list[tuple[str, str]]:
     return [
-        (f"data-i18n.{key}.{category}", ngettext(singular, plural, count).replace("%(count)s", COUNT))
+        (f"data-i18n.{key}.{category}", message(count).replace("%(count)s", COUNT))
         for category, count in PLURAL_CATEGORY_EXAMPLES.items()
     ]
 
@@ -83,19 +85,18 @@ def character_count_i18n():
     attributes = [
         *_plural_attributes(
             "characters-under-limit",
-            "You have %(count)s character remaining",
-            "You have %(count)s characters remaining",
+            lambda n: ngettext("You have %(count)s character remaining", "You have %(count)s characters remaining", n),
         ),
         ("data-i18n.characters-at-limit", gettext("You have 0 characters remaining")),
         *_plural_attributes(
             "characters-over-limit",
-            "You have %(count)s character too many",
-            "You have %(count)s characters too many",
+            lambda n: ngettext("You have %(count)s character too many", "You have %(count)s characters too many", n),
         ),
         *_plural_attributes(
             "textarea-description",
-            "You can enter up to %(count)s character",
-            "You can enter up to %(count)s characters",
+            lambda n: ngettext(
+                "You can enter up to %(count)s character", "You can enter up to %(count)s characters", n
+            ),
         ),
     ]
     return format_html_join(" ", '{}="{}"', attributes)
