@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from forms_catalogue.definition import FormDefinition
 from forms_catalogue.summary import request_sections
@@ -31,6 +32,10 @@ def _email(template: str, subject: str, request: ServiceRequest, **context: Any)
     }
 
 
+def _subject_names(request: ServiceRequest) -> dict[str, str]:
+    return {"service": request.service.title, "reference": request.display_reference}
+
+
 def confirmation_email(request: ServiceRequest) -> dict[str, Any]:
     """Subject and body of the 'we have your request' email, with a copy of the answers."""
     sections = []
@@ -38,7 +43,7 @@ def confirmation_email(request: ServiceRequest) -> dict[str, Any]:
         sections = request_sections(FormDefinition.from_json(request.form_snapshot), request.answers)
     return _email(
         "confirmation",
-        f"{request.service.title}: we have your request {request.display_reference}",
+        gettext("%(service)s: we have your request %(reference)s") % _subject_names(request),
         request,
         sections=sections,
     )
@@ -48,7 +53,7 @@ def status_email(request: ServiceRequest, event: RequestEvent) -> dict[str, Any]
     """Subject and body of a status update, with the public note."""
     return _email(
         "status_update",
-        f"{request.service.title}: update on your request {request.display_reference}",
+        gettext("%(service)s: update on your request %(reference)s") % _subject_names(request),
         request,
         event=event,
         status_label=request.get_status_display(),

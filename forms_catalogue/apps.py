@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FormsCatalogueConfig(AppConfig):
     """E-form definitions, the citizen wizard and form patterns."""
 
     name = "forms_catalogue"
-    verbose_name = "E-forms"
+    verbose_name = _("E-forms")
 
     def ready(self):
         from django.core import checks

@@ -20,10 +20,10 @@ OPERATOR_CHOICES = [
 ]
 FILE_TYPE_CHOICES = [
     ("pdf", "PDF"),
-    ("jpeg", "JPEG image"),
-    ("png", "PNG image"),
-    ("docx", "Word document (.docx)"),
-    ("txt", "Plain text"),
+    ("jpeg", _("JPEG image")),
+    ("png", _("PNG image")),
+    ("docx", _("Word document (.docx)")),
+    ("txt", _("Plain text")),
 ]
 
 

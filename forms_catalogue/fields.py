@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.filenames import display_name
@@ -38,6 +38,7 @@ NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 NUMBER_LIMIT = Decimal("1e15")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 FULL_MONTHS = tuple("january february march april may june july august september october november december".split())
+WELSH_MONTHS = tuple("ionawr chwefror mawrth ebrill mai mehefin gorffennaf awst medi hydref tachwedd rhagfyr".split())
 DEFAULT_FILE_TYPES = ("pdf", "jpeg", "png")
 
 
@@ -81,13 +82,21 @@ INVERTED = re.compile(
 )
 
 
+def _english_active() -> bool:
+    return (get_language() or "en").lower().startswith("en")
+
+
 def missing_answer_message(question: Question, verb: str) -> str:
     """A GOV.UK-style message for a missing answer, made from the label whatever its shape.
 
     "What is your name?" -> "Enter your name"; "Tell us what happened" -> itself;
     "Which bin was missed?" -> "Select which bin was missed"; a question that cannot be
     turned into an instruction ("When did it happen?") is quoted: 'Enter an answer to “…”'.
+    In Welsh the question is always quoted: 'Rhowch ateb i “…”'.
     """
+    if not _english_active():
+        # Turning a label into an instruction is English grammar: other languages quote the question.
+        return gettext("%(verb)s an answer to “%(question)s”") % {"verb": verb, "question": question.label.strip()}
     text = _bare_label(question).removesuffix("(optional)").strip()
     first_word = text.split(" ", 1)[0].lower()
     if first_word in IMPERATIVE_VERBS:
@@ -559,10 +568,10 @@ def _is_number(text: str) -> bool:
 
 
 def _month_number(text: str) -> str:
-    """A month as digits; month names and three-letter abbreviations ("Nov", "november") are accepted."""
+    """A month as digits; month names and three-letter abbreviations ("Nov", "november", "Tachwedd") are accepted."""
     lowered = text.lower().rstrip(".")
-    for number, (short, full) in enumerate(zip(MONTHS, FULL_MONTHS, strict=True), start=1):
-        if lowered in (short, full) or (lowered == "sept" and short == "sep"):
+    for number, (short, full, welsh) in enumerate(zip(MONTHS, FULL_MONTHS, WELSH_MONTHS, strict=True), start=1):
+        if lowered in (short, full, welsh) or (lowered == "sept" and short == "sep"):
             return str(number)
     return text
 

@@ -5,6 +5,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
@@ -110,8 +111,11 @@ class EFormPage(RoutablePageMixin, Page):
                 old_id = fixed.get(child.id)
                 if old_id and old_id != child.value["question_id"]:
                     problems.append(
-                        f"The question id of '{child.value['label']}' cannot change from '{old_id}' after the form "
-                        "has been published: answers are stored under it."
+                        gettext(
+                            "The question id of '%(label)s' cannot change from '%(old_id)s' after the form "
+                            "has been published: answers are stored under it."
+                        )
+                        % {"label": child.value["label"], "old_id": old_id}
                     )
         if problems:
             raise ValidationError({"steps": problems})
@@ -174,7 +178,7 @@ class EFormPage(RoutablePageMixin, Page):
 
         return views.journey_step(request, self, journey_id, step)
 
-    preview_modes = [("", "Journey as a citizen sees it"), ("summary", "Summary of the definition")]
+    preview_modes = [("", _("Journey as a citizen sees it")), ("summary", _("Summary of the definition"))]
 
     def serve_preview(self, request, mode_name):
         from . import views

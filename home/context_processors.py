@@ -2,8 +2,12 @@
 
 from django.conf import settings
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from portal.language import language_prefix
+
+# The phase banner's tag, in the page's language; another phase is shown as configured.
+PHASE_NAMES = {"alpha": _("alpha"), "beta": _("beta")}
 
 
 def council(request):
@@ -12,6 +16,6 @@ def council(request):
     return {
         "language_prefix": language_prefix(get_language() or settings.LANGUAGE_CODE),
         "council_name": settings.COUNCIL_NAME,
-        "service_phase": settings.SERVICE_PHASE,
+        "service_phase": PHASE_NAMES.get(settings.SERVICE_PHASE, settings.SERVICE_PHASE),
         "feedback_email": settings.FEEDBACK_EMAIL,
     }

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Concat
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -268,6 +269,11 @@ class ServicePage(CacheablePageMixin, Page):
         """The service-level target, or None when the page sets none."""
         return Target.of(self.target_amount, self.target_unit)
 
+    def states_in_its_language(self, target: Target) -> bool:
+        """True when "How long it takes" says the target in the page's language ("2 ddiwrnod gwaith" in Welsh)."""
+        with translation.override(self.locale.language_code if self.locale_id else None):
+            return target.is_stated_in(self.how_long)
+
     def clean(self):
         """A target needs both its number and its unit, and "How long it takes" (when given) must say it."""
         super().clean()
@@ -278,7 +284,7 @@ class ServicePage(CacheablePageMixin, Page):
             message = gettext("Enter the number of %(unit)s.") % {"unit": self.get_target_unit_display()}
             raise ValidationError({"target_amount": message})
         target = self.service_level
-        if target and self.how_long and not target.is_stated_in(self.how_long):
+        if target and self.how_long and not self.states_in_its_language(target):
             raise ValidationError(
                 {
                     "how_long": gettext(

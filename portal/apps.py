@@ -2,6 +2,7 @@
 CSP nonce into Wagtail's chooser widgets."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
@@ -9,7 +10,7 @@ class PortalConfig(AppConfig):
     cache tables, browser protections)."""
 
     name = "portal"
-    verbose_name = "Portal"
+    verbose_name = _("Portal")
 
     def ready(self):
         from django.db.models.signals import post_migrate

@@ -20,16 +20,16 @@ def language_of_path(path: str) -> str:
 
 
 class UrlLanguageMiddleware:
-    """Activate the URL's language for the request and say it in `Content-Language`."""
+    """The URL's language for the request (and only for it), said in `Content-Language`."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         language = language_of_path(request.path_info)
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        with translation.override(language):
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
 

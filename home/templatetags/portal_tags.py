@@ -1,7 +1,10 @@
 """Template tags for the public site."""
 
+from collections.abc import Callable
+
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 
 from portal.language import language_links
 
@@ -69,3 +72,42 @@ def language_switcher(context):
     if request is None:
         return {"links": []}
     return {"links": language_links(request, context.get("page"))}
+
+
+# A count in each CLDR plural category, for the GOV.UK Frontend i18n messages chosen with Intl.PluralRules.
+PLURAL_CATEGORY_EXAMPLES = {"zero": 0, "one": 1, "two": 2, "few": 3, "many": 6, "other": 4}
+COUNT = "%{count}"  # GOV.UK Frontend's placeholder, left for its JavaScript to fill in
+
+
+def _plural_attributes(key: str, message: Callable[[int], str]) -> list[tuple[str, str]]:
+    return [
+        (f"data-i18n.{key}.{category}", message(count).replace("%(count)s", COUNT))
+        for category, count in PLURAL_CATEGORY_EXAMPLES.items()
+    ]
+
+
+@register.simple_tag
+def character_count_i18n():
+    """The `data-i18n.*` attributes of a GOV.UK character count, in the active language.
+
+    Its JavaScript replaces the "You can enter up to … characters" hint with these messages as
+    the resident types; without them it would print English on a Welsh page.
+    """
+    attributes = [
+        *_plural_attributes(
+            "characters-under-limit",
+            lambda n: ngettext("You have %(count)s character remaining", "You have %(count)s characters remaining", n),
+        ),
+        ("data-i18n.characters-at-limit", gettext("You have 0 characters remaining")),
+        *_plural_attributes(
+            "characters-over-limit",
+            lambda n: ngettext("You have %(count)s character too many", "You have %(count)s characters too many", n),
+        ),
+        *_plural_attributes(
+            "textarea-description",
+            lambda n: ngettext(
+                "You can enter up to %(count)s character", "You can enter up to %(count)s characters", n
+            ),
+        ),
+    ]
+    return format_html_join(" ", '{}="{}"', attributes)

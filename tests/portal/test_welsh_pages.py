@@ -18,6 +18,8 @@ def welsh(page: Page, title: str) -> Page:
     locale = Locale.objects.get(language_code="cy")
     translation = page.get_translation_or_none(locale) or page.copy_for_translation(locale, copy_parents=True)
     translation.title = title
+    if hasattr(translation, "how_long"):
+        translation.how_long = ""  # the English wording of the target, which the Welsh editor rewrites
     translation.save_revision().publish()
     for parent in translation.get_ancestors().filter(depth__gt=1, live=False):
         parent.specific.save_revision().publish()
@@ -119,3 +121,15 @@ def test_a_journey_of_a_welsh_form_stays_under_cy(client, welsh_service):
     response, soup = page(client, start["Location"])
     assert response.status_code == 200 and soup.html["lang"] == "cy"
     assert switcher(soup) == {"en-gb": f"{SERVICE}form/"}  # the English form's start page
+
+
+def test_a_welsh_service_page_states_its_target_in_welsh(welsh_service):
+    from django.core.exceptions import ValidationError
+
+    welsh_service.target_amount, welsh_service.target_unit = 2, "working_days"
+    welsh_service.how_long = "Ein nod yw ateb o fewn 2 ddiwrnod gwaith."
+    welsh_service.full_clean()  # "2 ddiwrnod gwaith": Welsh, with its mutation after 2
+    welsh_service.how_long = "We aim to reply within 2 working days."
+    with pytest.raises(ValidationError) as error:
+        welsh_service.full_clean()
+    assert "how_long" in error.value.message_dict
