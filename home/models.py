@@ -1,5 +1,7 @@
 """Service catalogue: the home page, categories, service pages and departments."""
 
+import re
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -10,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
@@ -278,7 +280,7 @@ class ServicePage(CacheablePageMixin, Page):
             message = gettext("Enter the number of %(unit)s.") % {"unit": self.get_target_unit_display()}
             raise ValidationError({"target_amount": message})
         target = self.service_level
-        if target and self.how_long and not target.is_stated_in(self.how_long):
+        if target and self.how_long and not self.states_target(target):
             raise ValidationError(
                 {
                     "how_long": gettext(
@@ -288,6 +290,16 @@ class ServicePage(CacheablePageMixin, Page):
                     % {"target": target}
                 }
             )
+
+    def states_target(self, target: Target) -> bool:
+        """True when "How long it takes" says the target: in words in English, by its number in a translation.
+
+        A translation's words follow its own grammar (Welsh writes "o fewn 2 ddiwrnod gwaith" but
+        "o fewn 10 diwrnod gwaith"), so only the number is looked for there.
+        """
+        if self.locale_id and self.locale_id != Locale.get_default().pk:
+            return re.search(rf"(?<![\d.,]){target.amount}\b", self.how_long) is not None
+        return target.is_stated_in(self.how_long)
 
     def save(self, *args, **kwargs):
         self.online_status = self.compute_online_status()
