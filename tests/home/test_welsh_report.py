@@ -17,12 +17,11 @@ from forms_catalogue.models import EFormPage
 from home.models import ServicePage
 from tests.backoffice.factories import login, make_staff, make_user
 
-pytestmark = pytest.mark.django_db
 URL = "/admin/reports/welsh-translations/"
 
 
 @pytest.fixture
-def editor(client):
+def editor(client, db):
     user = make_user("editor", superuser=True)
     login(client, user)
     return user
@@ -36,7 +35,8 @@ def rows(response) -> list[list[str]]:
 
 def csv_rows(response) -> list[list[str]]:
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
 
 
 def english_counts() -> tuple[int, int]:
@@ -44,7 +44,7 @@ def english_counts() -> tuple[int, int]:
     return ServicePage.objects.filter(locale=default).count(), EFormPage.objects.filter(locale=default).count()
 
 
-def test_it_is_in_the_reports_menu_and_lists_the_welsh_state_of_each_page(client, editor):
+def test_it_is_in_the_reports_menu_and_lists_the_welsh_state_of_each_page(client, editor, welsh_demo):
     assert URL.encode() in client.get(reverse("wagtailadmin_home")).content
     live = rows(client.get(URL, {"welsh_status": "live", "kind": "eformpage"}))
     assert len(live) == 12
@@ -53,7 +53,7 @@ def test_it_is_in_the_reports_menu_and_lists_the_welsh_state_of_each_page(client
     assert pothole[1:] == ["Service page", "Live", "Edit the Welsh version"]
 
 
-def test_the_missing_welsh_filter_lists_the_untranslated_pages_with_a_translate_link(client, editor):
+def test_the_missing_welsh_filter_lists_the_untranslated_pages_with_a_translate_link(client, editor, welsh_demo):
     services, forms = english_counts()
     response = client.get(URL, {"welsh_status": "missing", "kind": "servicepage"})
     listed = rows(response)
@@ -63,14 +63,14 @@ def test_the_missing_welsh_filter_lists_the_untranslated_pages_with_a_translate_
     assert reverse("simple_translation:submit_page_translation", args=[graffiti.pk]).encode() in response.content
 
 
-def test_a_draft_translation_is_reported_as_draft(client, editor):
+def test_a_draft_translation_is_reported_as_draft(client, editor, welsh_demo):
     welsh = ServicePage.objects.get(slug="report-pothole", locale__language_code="cy")
     welsh.unpublish()
     listed = rows(client.get(URL, {"welsh_status": "draft"}))
     assert [row[:3] for row in listed] == [["Report a pothole", "Service page", "Draft"]]
 
 
-def test_the_csv_download_lists_every_service_and_form(client, editor):
+def test_the_csv_download_lists_every_service_and_form(client, editor, welsh_demo):
     services, forms = english_counts()
     table = csv_rows(client.get(URL, {"export": "csv"}))
     assert table[0] == ["Page", "Type", "Welsh version", "Edit the English page", "Translate or edit in Welsh"]
@@ -96,7 +96,7 @@ def test_bad_filters_are_not_a_server_error(client, editor, query):
     assert client.get(URL, query).status_code in (200, 404)
 
 
-def test_the_number_of_queries_does_not_grow_with_the_number_of_pages(client, editor):
+def test_the_number_of_queries_does_not_grow_with_the_number_of_pages(client, editor, welsh_demo):
     client.get(URL)  # warm caches (site, locales, permissions)
 
     def queries(params) -> tuple[int, int]:
@@ -106,14 +106,14 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_pages(client, ed
 
     few, few_queries = queries({"welsh_status": "live", "kind": "eformpage"})
     many, many_queries = queries({"kind": "servicepage"})
-    assert (few, many) == (12, 100)
+    assert (few, many) == (12, english_counts()[0])
     assert many_queries == few_queries
     with CaptureQueriesContext(connection) as context:
         csv_rows(client.get(URL, {"export": "csv"}))
     assert len(context) <= few_queries
 
 
-def test_back_office_staff_without_page_permissions_do_not_see_it(client):
+def test_back_office_staff_without_page_permissions_do_not_see_it(client, db):
     login(client, make_staff("clerk", "Waste and Recycling"))
     assert client.get(URL).status_code in (302, 403)
     assert URL.encode() not in client.get(reverse("wagtailadmin_home")).content

@@ -25,8 +25,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 report = load_demo_council(settings.COUNCIL_NAME)
                 forms = load_demo_forms()
-                welsh_pages = load_welsh_pages()
-                welsh_forms = load_welsh_demo_forms()
+                welsh_pages = load_welsh_pages() if settings.DEMO_WELSH else 0
+                welsh_forms = load_welsh_demo_forms() if settings.DEMO_WELSH else 0
                 queues = load_demo_queues()
                 pushes = load_demo_destinations()
                 point_default_site_at(settings.WAGTAILADMIN_BASE_URL)

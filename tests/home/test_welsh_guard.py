@@ -11,9 +11,8 @@ from wagtail.models import Locale
 from forms_catalogue.models import EFormPage, FormVersion
 from home.models import ServicePage
 from home.translation import translate_and_publish, welsh_locale
-from tests.backoffice.factories import make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.usefixtures("welsh_demo")
 
 
 def welsh_form(slug: str) -> EFormPage:
@@ -78,19 +77,12 @@ def welsh_draft():
     return CopyPageForTranslationAction(page=english, locale=welsh_locale()).execute(skip_permission_checks=True)
 
 
-def admin_form(page: EFormPage, user, *, publish: bool):
-    form_class = EFormPage.get_edit_handler().get_form_class()
-    data = {"action-publish": "action-publish"} if publish else {}
-    return form_class(data, instance=page, parent_page=page.get_parent(), for_user=user)
-
-
-def test_the_admin_refuses_to_publish_a_changed_structure_but_keeps_a_draft(welsh_draft):
-    user = make_user("translator", superuser=True)
+def test_a_draft_is_checked_when_it_is_being_published(welsh_draft):
+    """The admin form marks the page as being published when the editor presses Publish (EFormPageForm)."""
     page = EFormPage.objects.get(pk=welsh_draft.pk)
     questions(page)[0].value["question_id"] = "lleoliad"
-    publishing = admin_form(page, user, publish=True)
-    assert not publishing.is_valid()
-    assert any("the question ids must be" in error for error in publishing.errors.get("steps", []))
-    drafting = admin_form(page, user, publish=False)
-    drafting.is_valid()
-    assert not any("question ids must be" in error for error in drafting.errors.get("steps", []))
+    page.full_clean()  # a draft being saved: not checked yet
+    page.publishing = True
+    with pytest.raises(ValidationError) as refused:
+        page.full_clean()
+    assert any("the question ids must be" in message for message in refused.value.messages)
