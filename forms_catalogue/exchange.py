@@ -544,6 +544,29 @@ def _located(message: str, form: dict) -> str:
 # --- import -------------------------------------------------------------------------------
 
 
+def page_fields(parsed: ParsedDocument) -> dict[str, Any]:
+    """The EFormPage fields a parsed form file sets: title, texts, steps, pattern and "save and come back later"."""
+    from .models import DEFAULT_DECLARATION
+
+    form = parsed.form
+    return {
+        "title": form["title"],
+        "intro": form.get("intro", ""),
+        "confirmation_text": clean_rich_text(form.get("confirmation_text", "")),
+        "declaration": form.get("declaration") or DEFAULT_DECLARATION,
+        "steps": stream_data_from_definition(form),
+        "pattern_id": parsed.pattern_id,
+        "save_and_return": form.get("allow_save", True),
+    }
+
+
+def fill_page(page, parsed: ParsedDocument):
+    """Write a parsed form file into an existing EFormPage (e.g. a translation's copy), unsaved; return the page."""
+    for name, value in page_fields(parsed).items():
+        setattr(page, name, value)
+    return page
+
+
 def import_document(parsed: ParsedDocument, service_page, user=None):
     """Create the parsed form as a draft EFormPage (never published) under a service page; return it.
 
@@ -552,7 +575,7 @@ def import_document(parsed: ParsedDocument, service_page, user=None):
     """
     from home.models import ServicePage
 
-    from .models import DEFAULT_DECLARATION, EFormPage
+    from .models import EFormPage
 
     if not isinstance(service_page.specific, ServicePage):
         raise ImportProblem(f"'{service_page.title}' is not a service page: a form can only be added under a service.")
@@ -560,20 +583,7 @@ def import_document(parsed: ParsedDocument, service_page, user=None):
         raise ImportProblem(
             f"The service '{service_page.title}' already has an e-form. Delete it first, or choose another service."
         )
-    form = parsed.form
-    page = EFormPage(
-        title=form["title"],
-        slug="form",
-        intro=form.get("intro", ""),
-        confirmation_text=clean_rich_text(form.get("confirmation_text", "")),
-        declaration=form.get("declaration") or DEFAULT_DECLARATION,
-        steps=stream_data_from_definition(form),
-        pattern_id=parsed.pattern_id,
-        save_and_return=form.get("allow_save", True),
-        live=False,
-        has_unpublished_changes=True,
-        owner=user,
-    )
+    page = EFormPage(slug="form", live=False, has_unpublished_changes=True, owner=user, **page_fields(parsed))
     try:
         with transaction.atomic():
             service_page.add_child(instance=page)

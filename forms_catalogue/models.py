@@ -7,21 +7,31 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page, Revision
+from wagtail.models import Locale, Page, Revision
 
 from portal.encryption import BlindIndexField, EncryptedEmailField, EncryptedJSONField, matches_blind_index
 
 from .blocks import StepStreamBlock, question_id_from
 from .builder import FormBuilder, StepForm
 from .definition import FormDefinition, Question
+from .translation import structure_differences
 
 DEFAULT_DECLARATION = (
     "I confirm that the information I have given is correct to the best of my knowledge, and I understand "
     "the council will use it to deal with my request."
 )
+
+
+class EFormPageForm(WagtailAdminPageForm):
+    """The e-form's admin form: tells the page when it is being published, so a translation is checked then."""
+
+    def clean(self):
+        self.instance.publishing = "action-publish" in self.data
+        return super().clean()
 
 
 class EFormPage(RoutablePageMixin, Page):
@@ -45,6 +55,8 @@ class EFormPage(RoutablePageMixin, Page):
         _("pattern"), max_length=50, blank=True, help_text=_("The id of the form pattern this form was made from.")
     )
 
+    publishing = False  # set by the admin form when the editor presses "Publish"
+
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("steps"), FieldPanel("declaration")]
     settings_panels = Page.settings_panels + [
         MultiFieldPanel(
@@ -60,6 +72,7 @@ class EFormPage(RoutablePageMixin, Page):
     parent_page_types = ["home.ServicePage"]
     subpage_types: list[str] = []
     max_count_per_parent = 1
+    base_form_class = EFormPageForm
 
     class Meta:
         verbose_name = _("e-form")
@@ -117,8 +130,25 @@ class EFormPage(RoutablePageMixin, Page):
                         )
                         % {"label": child.value["label"], "old_id": old_id}
                     )
+        if self.live or self.publishing:
+            problems += self.translation_problems()
         if problems:
             raise ValidationError({"steps": problems})
+
+    def translation_source(self) -> "EFormPage | None":
+        """The form this page translates: its version in the default locale, or None for a page in that locale."""
+        default = Locale.get_default()
+        if not self.translation_key or self.locale_id in (None, default.pk):
+            return None
+        return EFormPage.objects.filter(translation_key=self.translation_key, locale=default).first()
+
+    def translation_problems(self) -> list[str]:
+        """How this translation's structure differs from its source's live form ([] when it has no source live)."""
+        source = self.translation_source()
+        version = source.current_version() if source and source.live else None
+        if version is None:
+            return []
+        return structure_differences(version.definition(), self.definition(), source.locale.get_display_name())
 
     def current_version(self) -> "FormVersion | None":
         """The frozen version citizens start new journeys on."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils.html import escape
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
 
 from .models import CategoryPage, Department, HomePage, InformationPage, ServicePage
 
@@ -57,7 +57,7 @@ def publish_new_child(parent: Page, page: Page) -> Page:
 
 def ensure_home_page(council_name: str, report: LoadReport) -> HomePage:
     """The site's HomePage, replacing Wagtail's placeholder welcome page on first run."""
-    home = HomePage.objects.first()
+    home = HomePage.objects.filter(locale=Locale.get_default()).first()
     if home is None:
         root = Page.get_first_root_node()
         home = HomePage(
@@ -98,6 +98,11 @@ def load_departments(report: LoadReport) -> dict[str, Department]:
     return departments
 
 
+def category_page_texts(row: dict) -> dict:
+    """The translatable fields of a CategoryPage from one row of categories.json (or of its Welsh version)."""
+    return {"title": row["name"], "summary": row["summary"], "intro": row["intro"]}
+
+
 def load_categories(home: HomePage, report: LoadReport) -> dict[str, CategoryPage]:
     """Category pages by name, creating the missing ones under the home page."""
     existing = {page.slug: page for page in CategoryPage.objects.child_of(home)}
@@ -105,36 +110,41 @@ def load_categories(home: HomePage, report: LoadReport) -> dict[str, CategoryPag
     for row in read_data("categories.json"):
         page = existing.get(row["slug"])
         if page is None:
-            page = publish_new_child(
-                home, CategoryPage(title=row["name"], slug=row["slug"], summary=row["summary"], intro=row["intro"])
-            )
+            page = publish_new_child(home, CategoryPage(slug=row["slug"], **category_page_texts(row)))
             report.categories += 1
             report.created_slugs.append(row["slug"])
         categories[row["name"]] = page
     return categories
 
 
+def service_page_texts(row: dict) -> dict:
+    """The translatable fields of a ServicePage from one row of services.json (or of its Welsh version)."""
+    return {
+        "title": row["name"],
+        "summary": row["summary"],
+        "body": [("paragraph", paragraphs_html(text)) for text in row["body"]],
+        "eligibility": paragraphs_html(row["eligibility"]),
+        "what_you_need": bullet_list_html(row["what_you_need"]),
+        "how_long": row["how_long"],
+        "what_happens_next": paragraphs_html(row["what_happens_next"]),
+        "keywords": ", ".join(row["keywords"]),
+        "external_url_label": row.get("external_url_label", "Pay now") if row.get("external_url") else "",
+        "search_description": row["summary"],
+    }
+
+
 def service_page_from_row(row: dict, department: Department) -> ServicePage:
     """An unsaved ServicePage built from one row of services.json."""
     return ServicePage(
-        title=row["name"],
         slug=row["slug"],
-        summary=row["summary"],
         department=department,
-        body=[("paragraph", paragraphs_html(text)) for text in row["body"]],
-        eligibility=paragraphs_html(row["eligibility"]),
-        what_you_need=bullet_list_html(row["what_you_need"]),
-        how_long=row["how_long"],
         target_amount=row["target"]["amount"] if "target" in row else None,
         target_unit=row["target"]["unit"] if "target" in row else "",
-        what_happens_next=paragraphs_html(row["what_happens_next"]),
-        keywords=", ".join(row["keywords"]),
         lgsl_code=row.get("lgsl"),
         external_url=row.get("external_url") or "",
-        external_url_label="Pay now" if row.get("external_url") else "",
         information_only=row["pattern"] == "info",
         popular=row.get("popular", False),
-        search_description=row["summary"],
+        **service_page_texts(row),
     )
 
 
@@ -150,14 +160,18 @@ def load_services(categories: dict[str, CategoryPage], departments: dict[str, De
         report.created_slugs.append(row["slug"])
 
 
+def information_page_texts(row: dict) -> dict:
+    """The fields of an InformationPage from one row of information_pages.json (or of its Welsh version)."""
+    return {"title": row["title"], "body": [("paragraph", paragraphs_html(text)) for text in row["body"]]}
+
+
 def load_information_pages(home: HomePage, report: LoadReport) -> None:
     """The accessibility statement and privacy notice every council site needs."""
     existing = set(InformationPage.objects.child_of(home).values_list("slug", flat=True))
     for row in read_data("information_pages.json"):
         if row["slug"] in existing:
             continue
-        body = [("paragraph", paragraphs_html(text)) for text in row["body"]]
-        publish_new_child(home, InformationPage(title=row["title"], slug=row["slug"], body=body))
+        publish_new_child(home, InformationPage(slug=row["slug"], **information_page_texts(row)))
         report.other_pages += 1
 
 

@@ -27,6 +27,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Ashworth Borough Council")
+# The demo loader (`load_demo_council`) also publishes the Welsh versions of the demo council's pages and forms.
+DEMO_WELSH = True
 SERVICE_PHASE = os.environ.get("SERVICE_PHASE", "beta")
 FEEDBACK_EMAIL = os.environ.get("FEEDBACK_EMAIL", "web@ashworth.example.gov.uk")
 # A folder of the council's own form patterns (exchange files, see README "Form files"); none by default.

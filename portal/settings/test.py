@@ -29,3 +29,7 @@ AXES_ENABLED = False
 # file up when it is asked for serves the same files with the same headers
 # (tests/portal/test_static_files.py).
 WHITENOISE_AUTOREFRESH = True
+# The shared demo-council test database is English only: most tests look demo pages up by slug, which
+# the Welsh copies share. The Welsh content's own tests load it into their database
+# (tests/home/test_welsh_content.py) and prove the command loads it when DEMO_WELSH is on.
+DEMO_WELSH = False

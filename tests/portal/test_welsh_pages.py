@@ -129,7 +129,7 @@ def test_a_welsh_service_page_states_its_target_in_welsh(welsh_service):
     welsh_service.target_amount, welsh_service.target_unit = 2, "working_days"
     welsh_service.how_long = "Ein nod yw ateb o fewn 2 ddiwrnod gwaith."
     welsh_service.full_clean()  # "2 ddiwrnod gwaith": Welsh, with its mutation after 2
-    welsh_service.how_long = "We aim to reply within 2 working days."
+    welsh_service.how_long = "Ein nod yw ateb o fewn 3 diwrnod gwaith."
     with pytest.raises(ValidationError) as error:
         welsh_service.full_clean()
     assert "how_long" in error.value.message_dict
