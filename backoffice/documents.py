@@ -48,7 +48,9 @@ def service_level_document(request: ServiceRequest) -> dict[str, Any] | None:
     }
 
 
-def request_document(request: ServiceRequest, idempotency_key: str) -> dict[str, Any]:
+def request_document(
+    request: ServiceRequest, idempotency_key: str, english: dict[int, FormDefinition | None] | None = None
+) -> dict[str, Any]:
     """The request as a self-describing JSON document (version 1).
 
     The answers are as stored (JSON): a caller may pass dates or decimals to `intake.submit`,
@@ -56,11 +58,12 @@ def request_document(request: ServiceRequest, idempotency_key: str) -> dict[str,
     carry no link here: each destination's links are made when it is sent
     (`file_links.with_file_links`), and the pull API links each file with its key.
     `language` is the resident's ("en-gb" or "cy"); the form's title and question labels are
-    the English ones whatever it is (`forms_catalogue.translations.staff_definition`).
+    the English ones whatever it is (`forms_catalogue.translations.staff_definition`, whose
+    cache of English definitions `english` is, for a page of documents).
     """
     service = request.service
     snapshot = request.form_snapshot
-    definition = staff_definition(FormDefinition.from_json(snapshot), request.form_page) if snapshot else None
+    definition = staff_definition(FormDefinition.from_json(snapshot), request, english) if snapshot else None
     return {
         "type": DOCUMENT_TYPE,
         "version": DOCUMENT_VERSION,

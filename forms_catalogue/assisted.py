@@ -164,11 +164,9 @@ class ResidentForm(ErrorListMixin, forms.Form):
         help_text=_("Their confirmation and updates are sent in it."),
         choices=language_choices,
         initial=DEFAULT_LANGUAGE,
+        required=False,  # English unless the agent chooses otherwise
         widget=forms.RadioSelect,
-        error_messages={
-            "required": _("Select the language the resident wants us to use"),
-            "invalid_choice": _("Select English or Welsh"),
-        },
+        error_messages={"invalid_choice": _("Select English or Welsh")},
     )
     name = forms.CharField(
         label=_("Resident's full name"),

@@ -12,8 +12,11 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.db.models import Subquery
 from django.utils.translation import get_language
-from wagtail.models import Locale
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page
 
 from portal.languages import DEFAULT_LANGUAGE, language_code
 
@@ -23,6 +26,11 @@ if TYPE_CHECKING:
     from home.models import ServicePage
 
     from .models import EFormPage
+
+
+def default_language_code() -> str:
+    """The language code of the default locale (Wagtail's, from LANGUAGE_CODE): "en-gb"."""
+    return get_supported_content_language_variant(settings.LANGUAGE_CODE)
 
 
 def default_locale() -> Locale | None:
@@ -54,14 +62,24 @@ def service_of(page: EFormPage) -> ServicePage:
     return in_default_locale(page.get_parent().specific)
 
 
-def english_definition(form_page: EFormPage | None) -> FormDefinition | None:
-    """The current published definition of the English translation of `form_page`, or None."""
-    if form_page is None:
+def english_definition(form_page_id: int | None) -> FormDefinition | None:
+    """The current published definition of the English translation of the form page `form_page_id`, or None.
+
+    One query (none without a form page): the newest version of the default-locale page sharing its translation key.
+    """
+    from .models import FormVersion
+
+    if form_page_id is None:
         return None
-    english = in_default_locale(form_page)
-    if english.pk == form_page.pk:
-        return None
-    version = english.current_version()
+    version = (
+        FormVersion.objects.filter(
+            page__translation_key=Subquery(Page.objects.filter(pk=form_page_id).values("translation_key")[:1]),
+            page__locale__language_code=default_language_code(),
+        )
+        .exclude(page_id=form_page_id)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
     return version.definition() if version is not None else None
 
 
@@ -99,11 +117,19 @@ def with_labels_of(definition: FormDefinition, labels: FormDefinition | None) ->
     )
 
 
-def staff_definition(definition: FormDefinition | None, form_page: EFormPage | None) -> FormDefinition | None:
-    """The definition staff read a request under: relabelled in English when its form is a translation."""
-    if definition is None or form_page is None:
+def staff_definition(
+    definition: FormDefinition | None, request, english: dict[int, FormDefinition | None] | None = None
+) -> FormDefinition | None:
+    """The definition staff read `request` under: relabelled in English when the resident did not use English.
+
+    `english` caches the English definitions by form page id across several requests (a page of them).
+    """
+    if definition is None or request.language == DEFAULT_LANGUAGE or request.form_page_id is None:
         return definition
-    return with_labels_of(definition, english_definition(form_page))
+    english = {} if english is None else english
+    if request.form_page_id not in english:
+        english[request.form_page_id] = english_definition(request.form_page_id)
+    return with_labels_of(definition, english[request.form_page_id])
 
 
 def translated(page, language: str):

@@ -10,6 +10,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from wagtail.models import Site
 
@@ -212,7 +213,7 @@ def save_for_later(request, page, journey_id: str):
         }
         context = {"page": page, "link": resume_link(request, saved), "days": page.resume_days, "saved": saved}
         send_mail(
-            subject=f"Your saved form: {page.title}",
+            subject=gettext("Your saved form: %(title)s") % {"title": page.title},
             message=render_to_string("forms_catalogue/email/resume_link.txt", context),
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[saved.email],

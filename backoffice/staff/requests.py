@@ -371,7 +371,7 @@ class RequestDetailView(WagtailAdminTemplateMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         service_request, user = self.object, self.request.user
-        definition = staff_definition(form_definition(service_request), service_request.form_page)
+        definition = staff_definition(form_definition(service_request), service_request)
         context.update(
             service_request=service_request,
             form_title=definition.title if definition else service_request.form_snapshot.get("title", ""),
