@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 DEFAULT_LANGUAGE = settings.LANGUAGE_CODE
+WELSH = "cy"
 MAX_CODE_LENGTH = 35  # the longest tag BCP 47 software is expected to handle
 
 # What staff read: the language's English name, and its own name when that differs.
