@@ -15,7 +15,8 @@ from django.utils.translation import gettext
 
 from forms_catalogue.definition import FormDefinition
 from forms_catalogue.summary import request_sections
-from forms_catalogue.translations import translated
+from forms_catalogue.translations import definition_in, translated, with_labels_of
+from portal.languages import DEFAULT_LANGUAGE
 
 from .models import RequestEvent, ServiceRequest
 
@@ -45,7 +46,10 @@ def confirmation_email(request: ServiceRequest) -> dict[str, Any]:
     """Subject and body of the 'we have your request' email, with a copy of the answers, in the request's language."""
     sections = []
     if request.form_snapshot:
-        sections = request_sections(FormDefinition.from_json(request.form_snapshot), request.answers)
+        definition = FormDefinition.from_json(request.form_snapshot)
+        if request.language != DEFAULT_LANGUAGE:  # a form answered for a Welsh speaker: its Welsh wording
+            definition = with_labels_of(definition, definition_in(request.form_page_id, request.language))
+        sections = request_sections(definition, request.answers)
     with translation.override(request.language):
         return _email(
             "confirmation",

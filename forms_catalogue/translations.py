@@ -63,9 +63,14 @@ def service_of(page: EFormPage) -> ServicePage:
 
 
 def english_definition(form_page_id: int | None) -> FormDefinition | None:
-    """The current published definition of the English translation of the form page `form_page_id`, or None.
+    """The current published definition of the English translation of the form page `form_page_id`, or None."""
+    return definition_in(form_page_id, default_language_code())
 
-    One query (none without a form page): the newest version of the default-locale page sharing its translation key.
+
+def definition_in(form_page_id: int | None, language: str) -> FormDefinition | None:
+    """The current published definition of the form page's translation into `language`, or None (also for itself).
+
+    One query (none without a form page): the newest version of the other page in that locale sharing its key.
     """
     from .models import FormVersion
 
@@ -74,7 +79,7 @@ def english_definition(form_page_id: int | None) -> FormDefinition | None:
     version = (
         FormVersion.objects.filter(
             page__translation_key=Subquery(Page.objects.filter(pk=form_page_id).values("translation_key")[:1]),
-            page__locale__language_code=default_language_code(),
+            page__locale__language_code=language,
         )
         .exclude(page_id=form_page_id)
         .order_by("-created_at", "-pk")

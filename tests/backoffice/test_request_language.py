@@ -249,3 +249,14 @@ def test_staff_filter_the_list_by_language(client, welsh_form):
     assert in_english.display_reference in listed(client.get(INDEX, {"language": "en-gb"}))
     assert in_welsh.display_reference not in listed(client.get(INDEX, {"language": "en-gb"}))
     assert client.get(INDEX, {"language": "klingon"}).status_code == 200
+
+
+def test_an_english_form_answered_for_a_welsh_speaker_gets_the_welsh_wording_in_the_email(welsh_form):
+    english_version = form_page(MISSED_BIN).current_version()
+
+    for_welsh_speaker = welsh_request(welsh_form, form_version=english_version, language="cy")
+    for_english_speaker = welsh_request(welsh_form, form_version=english_version, language="en-gb")
+
+    assert f"- {WELSH_PREFIX}{ADDRESS_LABEL}:" in confirmation_of(for_welsh_speaker)["body"]
+    english_body = confirmation_of(for_english_speaker)["body"]
+    assert f"- {ADDRESS_LABEL}:" in english_body and WELSH_PREFIX not in english_body
