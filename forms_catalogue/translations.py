@@ -1,10 +1,11 @@
-"""Welsh and English e-forms: which language a journey is in, and a request's answers under the English labels.
+"""Welsh and English e-forms: which language a journey is in, and a request's answers in another language's words.
 
 A Welsh e-form is a translation of the English one (`wagtail.contrib.simple_translation`: the
 same `translation_key`, locale "cy") with the same step and question ids, so its answers have
 the same keys. Requests are counted against the English (default-locale) service whatever the
-language; staff read a Welsh request's answers under the labels of the English form's current
-version, question by question, falling back to the labels stored with the request.
+language. Staff read a Welsh request's answers under the labels of the English form's current
+version (`staff_definition`), and a Welsh speaker's email those of the Welsh form
+(`definition_in`), question by question, falling back to the labels stored with the request.
 """
 
 from __future__ import annotations
