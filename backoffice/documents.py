@@ -6,6 +6,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 
 from forms_catalogue.definition import FormDefinition
+from forms_catalogue.translations import staff_definition
 
 from .models import ServiceRequest
 
@@ -13,11 +14,10 @@ DOCUMENT_TYPE = "council-portal.service-request"
 DOCUMENT_VERSION = 1
 
 
-def question_labels(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every question of the frozen definition: id, label, type, step and whether its step repeats."""
-    if not snapshot:
+def question_labels(definition: FormDefinition | None) -> list[dict[str, Any]]:
+    """Every question of the definition: id, label, type, step and whether its step repeats."""
+    if definition is None:
         return []
-    definition = FormDefinition.from_json(snapshot)
     return [
         {
             "id": question.id,
@@ -48,15 +48,22 @@ def service_level_document(request: ServiceRequest) -> dict[str, Any] | None:
     }
 
 
-def request_document(request: ServiceRequest, idempotency_key: str) -> dict[str, Any]:
+def request_document(
+    request: ServiceRequest, idempotency_key: str, english: dict[int, FormDefinition | None] | None = None
+) -> dict[str, Any]:
     """The request as a self-describing JSON document (version 1).
 
     The answers are as stored (JSON): a caller may pass dates or decimals to `intake.submit`,
     which the request's JSONField encodes, so the document encodes them the same way. Files
     carry no link here: each destination's links are made when it is sent
     (`file_links.with_file_links`), and the pull API links each file with its key.
+    `language` is the resident's ("en-gb" or "cy"); the form's title and question labels are
+    the English ones whatever it is (`forms_catalogue.translations.staff_definition`, whose
+    cache of English definitions `english` is, for a page of documents).
     """
     service = request.service
+    snapshot = request.form_snapshot
+    definition = staff_definition(FormDefinition.from_json(snapshot), request, english) if snapshot else None
     return {
         "type": DOCUMENT_TYPE,
         "version": DOCUMENT_VERSION,
@@ -65,6 +72,7 @@ def request_document(request: ServiceRequest, idempotency_key: str) -> dict[str,
         "display_reference": request.display_reference,
         "submitted_at": request.created_at.isoformat(),
         "channel": request.channel,
+        "language": request.language,
         "status": request.status,
         "service": {"id": service.pk, "title": service.title, "slug": service.slug, "lgsl_code": service.lgsl_code},
         "department": service.department.name if service.department_id else None,
@@ -77,8 +85,8 @@ def request_document(request: ServiceRequest, idempotency_key: str) -> dict[str,
         "form": {
             "page_id": request.form_page_id,
             "revision_id": request.form_revision_id,
-            "title": request.form_snapshot.get("title", ""),
-            "questions": question_labels(request.form_snapshot),
+            "title": definition.title if definition else "",
+            "questions": question_labels(definition),
         },
         "answers": json_safe(request.answers),
         "files": [

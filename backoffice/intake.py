@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal.filenames import display_name, stored_extension
+from portal.languages import DEFAULT_LANGUAGE, language_code
 
 from .models import Channel, RequestEvent, RequestFile, ServiceRequest
 from .outbox import enqueue_new_request
@@ -66,11 +67,14 @@ def submit(
     contact: Contact | None = None,
     entered_by=None,
     idempotency_key: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> tuple[ServiceRequest, bool]:
     """Store a request and return it with True, or the earlier one with False for a repeated key.
 
     `contact` (name, phone, address; its email wins over `contact_email`) and `entered_by` (the
-    member of staff submitting for a resident) are optional.
+    member of staff submitting for a resident) are optional. `language` is the resident's
+    (a code of settings.LANGUAGES, "en-gb" or "cy"; callers check what residents send, and
+    anything else is stored as the default language): the council writes to them in it.
 
     Raises IntakeError if no unique reference could be found; nothing is stored then.
     """
@@ -93,6 +97,7 @@ def submit(
                     form_snapshot=form_version.snapshot if form_version else {},
                     answers=answers,
                     channel=channel,
+                    language=language_code(language) or DEFAULT_LANGUAGE,
                     entered_by=entered_by,
                     contact_email=contact.email or contact_email,
                     contact_name=contact.name,

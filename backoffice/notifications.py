@@ -1,14 +1,22 @@
-"""Emails to citizens: the confirmation with a copy of their answers, and status updates."""
+"""Emails to citizens: the confirmation with a copy of their answers, and status updates.
+
+Each is written in the request's language (`ServiceRequest.language`): the subject and body are
+rendered with that language active, so their texts, dates and the tracking link are Welsh for a
+Welsh request, and the service is named by its page in that language when it has one.
+"""
 
 from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext
 
 from forms_catalogue.definition import FormDefinition
 from forms_catalogue.summary import request_sections
+from forms_catalogue.translations import definition_in, translated, with_labels_of
+from portal.languages import DEFAULT_LANGUAGE
 
 from .models import RequestEvent, ServiceRequest
 
@@ -18,43 +26,48 @@ def track_url() -> str:
     return settings.WAGTAILADMIN_BASE_URL + reverse("backoffice:track")
 
 
-def _email(template: str, subject: str, request: ServiceRequest, **context: Any) -> dict[str, Any]:
+def _email(template: str, subject: str, request: ServiceRequest, service_title: str, **context: Any) -> dict:
+    """The email's recipients, subject and body; call with the request's language active."""
     context = {
         "request": request,
+        "service_title": service_title,
         "council_name": settings.COUNCIL_NAME,
         "track_url": track_url(),
         **context,
     }
     return {
         "to": [request.contact_email],
-        "subject": subject,
+        "subject": subject % {"service": service_title, "reference": request.display_reference},
         "body": render_to_string(f"backoffice/email/{template}.txt", context),
     }
 
 
-def _subject_names(request: ServiceRequest) -> dict[str, str]:
-    return {"service": request.service.title, "reference": request.display_reference}
-
-
 def confirmation_email(request: ServiceRequest) -> dict[str, Any]:
-    """Subject and body of the 'we have your request' email, with a copy of the answers."""
+    """Subject and body of the 'we have your request' email, with a copy of the answers, in the request's language."""
     sections = []
     if request.form_snapshot:
-        sections = request_sections(FormDefinition.from_json(request.form_snapshot), request.answers)
-    return _email(
-        "confirmation",
-        gettext("%(service)s: we have your request %(reference)s") % _subject_names(request),
-        request,
-        sections=sections,
-    )
+        definition = FormDefinition.from_json(request.form_snapshot)
+        if request.language != DEFAULT_LANGUAGE:  # a form answered for a Welsh speaker: its Welsh wording
+            definition = with_labels_of(definition, definition_in(request.form_page_id, request.language))
+        sections = request_sections(definition, request.answers)
+    with translation.override(request.language):
+        return _email(
+            "confirmation",
+            gettext("%(service)s: we have your request %(reference)s"),
+            request,
+            translated(request.service, request.language).title,
+            sections=sections,
+        )
 
 
 def status_email(request: ServiceRequest, event: RequestEvent) -> dict[str, Any]:
-    """Subject and body of a status update, with the public note."""
-    return _email(
-        "status_update",
-        gettext("%(service)s: update on your request %(reference)s") % _subject_names(request),
-        request,
-        event=event,
-        status_label=request.get_status_display(),
-    )
+    """Subject and body of a status update, with the public note, in the request's language."""
+    with translation.override(request.language):
+        return _email(
+            "status_update",
+            gettext("%(service)s: update on your request %(reference)s"),
+            request,
+            translated(request.service, request.language).title,
+            event=event,
+            status_label=request.get_status_display(),
+        )

@@ -122,6 +122,7 @@ def request_entry(request: ServiceRequest) -> dict[str, Any]:
         "form": request.form_snapshot.get("title", ""),
         "submitted_at": request.created_at,
         "channel": str(request.get_channel_display()),
+        "language": request.language_name,
         "status": str(request.get_status_display()),
         "resolved_at": request.resolved_at,
         "contact_email": request.contact_email,

@@ -3,9 +3,13 @@
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+
+from forms_catalogue.translations import translated
+from portal.languages import DEFAULT_LANGUAGE, language_code
 
 from .file_links import InvalidFileLink, check_destination_token
 from .files import attachment_response
@@ -31,7 +35,9 @@ def track(request):
             if found:
                 audit.record(found, audit.TRACK_REQUEST, None, via=audit.CITIZEN_WEB, via_kind="citizen")
                 updates = public_updates(found)
-                return render(request, "backoffice/track_result.html", {"found": found, "updates": updates})
+                service = translated(found.service, language_code(get_language()) or DEFAULT_LANGUAGE)
+                context = {"found": found, "updates": updates, "service_title": service.title}
+                return render(request, "backoffice/track_result.html", context)
             # The same empty form whichever of the two was wrong: the page must not tell them apart.
             form = TrackForm()
             problem = _(NOT_FOUND)

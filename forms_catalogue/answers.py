@@ -35,11 +35,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext
 
 from backoffice.intake import SubmittedFile, submit
+from portal.languages import DEFAULT_LANGUAGE
 
 from .builder import FormBuilder, StepForm
 from .definition import Condition, ConditionRule, FormDefinition, Question, ShownStep, Step, shown_steps
 from .fields import PartsField
 from .forms import repeat_limit_message
+from .translations import service_of
 
 if TYPE_CHECKING:
     from backoffice.models import ServiceRequest
@@ -142,8 +144,11 @@ def submit_answers(
     *,
     channel: str,
     idempotency_key: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> tuple[ServiceRequest, bool]:
     """Check the answers against the version's definition, then store the request for the page's service.
+
+    `language` is the resident's (a code of settings.LANGUAGES, checked by the caller).
 
     Returns the request and True, or the request an earlier call with the same idempotency key
     made and False. Raises AnswersInvalid or JourneyEnded (nothing is stored then),
@@ -153,7 +158,8 @@ def submit_answers(
         raise ValueError(f"Form version {version.pk} is not a version of the e-form page {page.pk}.")
     checked = check_answers(version.definition(), answers, files)
     return submit(
-        service=page.get_parent().specific,
+        service=service_of(page),
+        language=language,
         answers=checked.answers,
         form_version=version,
         files=checked.files,

@@ -36,6 +36,7 @@ from backoffice.models import ASSISTED_CHANNELS, ServiceRequest
 from backoffice.staff.access import can_submit_on_behalf, visible_requests
 from backoffice.staff.forms import ErrorListMixin
 from home.models import ServicePage
+from portal.languages import DEFAULT_LANGUAGE, language_choices, language_name
 
 from .answers import RequestAnswers
 from .fields import normalise_phone
@@ -158,6 +159,15 @@ class ResidentForm(ErrorListMixin, forms.Form):
             "invalid_choice": _("Select phone, face to face or post"),
         },
     )
+    language = forms.ChoiceField(
+        label=_("Which language does the resident want us to use?"),
+        help_text=_("Their confirmation and updates are sent in it."),
+        choices=language_choices,
+        initial=DEFAULT_LANGUAGE,
+        required=False,  # English unless the agent chooses otherwise
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Select English or Welsh")},
+    )
     name = forms.CharField(
         label=_("Resident's full name"),
         max_length=200,
@@ -205,7 +215,10 @@ class ResidentForm(ErrorListMixin, forms.Form):
         return cleaned
 
     def resident(self) -> dict[str, str]:
-        return {name: self.cleaned_data[name].strip() for name in ("channel", "name", "email", "phone", "address")}
+        return {
+            name: self.cleaned_data[name].strip()
+            for name in ("channel", "language", "name", "email", "phone", "address")
+        }
 
 
 def resident_rows(resident: dict[str, str]) -> list[dict[str, str]]:
@@ -213,6 +226,7 @@ def resident_rows(resident: dict[str, str]) -> list[dict[str, str]]:
     channels = dict((channel.value, channel.label) for channel in ASSISTED_CHANNELS)
     return [
         {"label": gettext("Contacted us by"), "value": str(channels.get(resident.get("channel"), ""))},
+        {"label": gettext("Language"), "value": language_name(resident.get("language") or DEFAULT_LANGUAGE)},
         {"label": gettext("Name"), "value": resident.get("name", "")},
         {"label": gettext("Email address"), "value": resident.get("email", "")},
         {"label": gettext("Phone number"), "value": resident.get("phone", "")},
@@ -298,6 +312,7 @@ class AssistedWizard(WagtailAdminTemplateMixin, EFormWizard):
         resident = self.resident
         arguments.update(
             channel=resident["channel"],
+            language=resident.get("language") or DEFAULT_LANGUAGE,
             entered_by=self.request.user,
             contact=Contact(
                 email=resident.get("email") or arguments["contact_email"],
@@ -395,6 +410,7 @@ def sent(request, page_id: int, journey_id: str):
             "resident_rows": resident_rows(
                 {
                     "channel": service_request.channel,
+                    "language": service_request.language,
                     "name": service_request.contact_name,
                     "email": service_request.contact_email,
                     "phone": service_request.contact_phone,

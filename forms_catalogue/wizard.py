@@ -55,6 +55,7 @@ from .journey import (
     storage_prefix,
 )
 from .summary import summary_rows
+from .translations import journey_language, service_of
 
 
 class JourneyUploadStorage(FileSystemStorage):
@@ -400,9 +401,10 @@ class EFormWizard(NamedUrlSessionWizardView):
         return self.after_submit(service_request)
 
     def submission(self, collected: RequestAnswers) -> dict[str, Any]:
-        """The arguments of `backoffice.intake.submit` for this journey's answers (channel web)."""
+        """The arguments of `backoffice.intake.submit` for this journey's answers (channel web, its language)."""
         return {
-            "service": self.page.get_parent().specific,
+            "service": service_of(self.page),
+            "language": journey_language(self.page),
             "answers": collected.answers,
             "form_version": self.version,
             "files": collected.files,

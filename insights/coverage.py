@@ -8,7 +8,11 @@ The definition (also in the README, "Service coverage"):
 - a transactional service is *online* when it has a live e-form that is *routed* (its
   department has a back-office queue, so `backoffice.routing.route` always finds one: a
   routing rule's queue, else the department's default queue), or a non-blank link to the
-  site where it is done ("online on another site", e.g. payments).
+  site where it is done ("online on another site", e.g. payments);
+- it is *online in Welsh* when, on top of that, the Welsh translation of its e-form (same
+  `translation_key`, locale "cy") is live. A link to another site does not count in Welsh:
+  the portal cannot tell whether that site speaks Welsh. Only the English (default-locale)
+  service pages are counted: their Welsh translations are the same services.
 
 Everything is worked out in the database from the pages' live state (an `Exists` on a live
 e-form child and on a queue of the department), with the same handful of queries whatever
@@ -22,13 +26,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Case, CharField, Count, Exists, OuterRef, Q, Value, When
+from django.db.models import BooleanField, Case, CharField, Count, Exists, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Concat, Length, Substr
 from wagtail.models import Page
 
 from backoffice.models import Queue
 from forms_catalogue.models import EFormPage
+from forms_catalogue.translations import default_language_code
 from home.models import CategoryPage, ServicePage
+from portal.languages import WELSH
 
 
 class How:
@@ -43,6 +49,7 @@ TRANSACTIONAL = Q(information_only=False)
 ONLINE_BY_FORM = Q(has_live_form=True, routed=True)
 ONLINE_ELSEWHERE = ~Q(external_url="")
 ONLINE = TRANSACTIONAL & (ONLINE_BY_FORM | ONLINE_ELSEWHERE)
+ONLINE_IN_WELSH = TRANSACTIONAL & Q(has_live_welsh_form=True, routed=True)
 
 
 def proportion(online: int, transactional: int) -> int:
@@ -58,6 +65,7 @@ class Tally:
     total: int
     transactional: int
     online: int
+    online_welsh: int = 0
     url: str = ""
 
     @property
@@ -65,11 +73,21 @@ class Tally:
         return proportion(self.online, self.transactional)
 
     @property
+    def percent_welsh(self) -> int:
+        return proportion(self.online_welsh, self.transactional)
+
+    @property
     def not_online(self) -> int:
         return self.transactional - self.online
 
     def as_json(self) -> dict:
-        return {"label": self.label, "total": self.total, "transactional": self.transactional, "online": self.online}
+        return {
+            "label": self.label,
+            "total": self.total,
+            "transactional": self.transactional,
+            "online": self.online,
+            "online_welsh": self.online_welsh,
+        }
 
 
 @dataclass
@@ -93,16 +111,25 @@ def children_of_outer_path() -> dict:
 
 
 def services():
-    """Live, public service pages annotated with `has_live_form`, `routed`, `transactional`, `online`, `how`."""
-    live_form = EFormPage.objects.filter(live=True, depth=OuterRef("depth") + 1, **children_of_outer_path())
+    """Live, public English service pages annotated with `has_live_form`, `has_live_welsh_form`, `routed`,
+    `transactional`, `online`, `online_welsh` and `how`."""
+    form = EFormPage.objects.filter(depth=OuterRef("depth") + 1, **children_of_outer_path())
+    welsh_form = EFormPage.objects.filter(live=True, locale__language_code=WELSH, translation_key=OuterRef("form_key"))
     queue = Queue.objects.filter(department=OuterRef("department_id"))
     return (
         ServicePage.objects.live()
         .public()
-        .annotate(has_live_form=Exists(live_form), routed=Exists(queue))
+        .filter(locale__language_code=default_language_code())
+        .annotate(
+            has_live_form=Exists(form.filter(live=True)),
+            form_key=Subquery(form.values("translation_key")[:1]),
+            routed=Exists(queue),
+        )
+        .annotate(has_live_welsh_form=Exists(welsh_form))
         .annotate(
             transactional=Case(When(TRANSACTIONAL, then=True), default=False, output_field=BooleanField()),
             online=Case(When(ONLINE, then=True), default=False, output_field=BooleanField()),
+            online_welsh=Case(When(ONLINE_IN_WELSH, then=True), default=False, output_field=BooleanField()),
             how=Case(
                 When(ONLINE_BY_FORM, then=Value(How.FORM)),
                 When(ONLINE_ELSEWHERE, then=Value(How.EXTERNAL)),
@@ -118,6 +145,7 @@ COUNTS = {
     "total": Count("pk"),
     "transactional": Count("pk", filter=TRANSACTIONAL),
     "online": Count("pk", filter=ONLINE),
+    "online_welsh": Count("pk", filter=ONLINE_IN_WELSH),
 }
 
 

@@ -27,7 +27,7 @@ from .tables import csv_response
 PERMISSION = "insights.view_coverage"
 PUT_ONLINE_URL_NAME = "put_service_online"  # the "Put this service online" action (forms_catalogue)
 ICON = "form"
-CSV_HEADER = ("service", "category", "department", "transactional", "online", "how", "form_url")
+CSV_HEADER = ("service", "category", "department", "transactional", "online", "how", "form_url", "online_in_welsh")
 
 
 def url_name_exists(name: str, *args) -> bool:
@@ -102,7 +102,8 @@ class CoverageDashboardView(InsightsPageView):
 
 
 class CoverageCsvView(CoverageAccessMixin, View):
-    """Every live service as a CSV row: service, category, department, transactional, online, how, form URL."""
+    """Every live service as a CSV row: service, category, department, transactional, online, how, form URL, and
+    whether it is online in Welsh."""
 
     def get(self, request):
         return csv_response("service-coverage.csv", CSV_HEADER, service_rows(request))
@@ -131,6 +132,7 @@ def service_rows(request):
             yes if page.online else no,
             page.how,
             form_url,
+            yes if page.online_welsh else no,
         )
 
 

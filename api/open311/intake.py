@@ -21,6 +21,7 @@ from backoffice.intake import submit
 from backoffice.models import Channel, ServiceRequest
 from forms_catalogue.answers import AnswersInvalid, JourneyEnded, check_answers
 from forms_catalogue.fields import normalise_postcode
+from portal.languages import DEFAULT_LANGUAGE
 
 from .errors import Open311Error, field_error
 from .mapping import DECLARATION_KEY, MEDIA_URL_ANSWER, Attribute, ServiceMapping, is_shown
@@ -167,8 +168,10 @@ def media_urls(data) -> list[str]:
     return urls
 
 
-def store_request(form, mapping: ServiceMapping, answers: dict[str, Any]) -> ServiceRequest:
-    """Check the answers with the form engine and store the request through the one intake.
+def store_request(
+    form, mapping: ServiceMapping, answers: dict[str, Any], *, language: str = DEFAULT_LANGUAGE
+) -> ServiceRequest:
+    """Check the answers with the form engine and store the request, in `language`, through the one intake.
 
     Raises Open311Error (400) naming each Open311 field or attribute at fault, or the exit
     page's text when the answers end the journey.
@@ -196,5 +199,6 @@ def store_request(form, mapping: ServiceMapping, answers: dict[str, Any]) -> Ser
             files=checked.files,
             channel=Channel.OPEN311,
             contact_email=checked.contact_email,
+            language=language,
         )
     return request

@@ -10,6 +10,8 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from portal.languages import language_code, preferred_language
+
 from .errors import Open311Error, field_error
 
 MAX_WINDOW = timedelta(days=90)
@@ -77,3 +79,18 @@ def search_window(start: str | None, end: str | None) -> tuple[datetime, datetim
             field_error("start_date", gettext("The dates may not be more than 90 days apart."))
         )
     return start_at, end_at
+
+
+def request_language(locale: str | None, accept_language: str | None) -> str:
+    """The resident's language: the `locale` parameter (this portal's extension: GeoReport v2 defines none),
+    else the first language of Accept-Language the portal offers, else English.
+
+    A `locale` the portal does not offer is refused (400), naming it.
+    """
+    if locale is None or not locale.strip():
+        return preferred_language(accept_language)
+    code = language_code(locale)
+    if code is None:
+        message = gettext("'%(locale)s' is not a language the council offers. Use en-gb (English) or cy (Welsh).")
+        raise Open311Error.bad_input(field_error("locale", message % {"locale": locale.strip()[:40]}))
+    return code

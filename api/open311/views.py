@@ -27,7 +27,7 @@ from . import feeds
 from .errors import Open311Error, field_error
 from .intake import answers_from_post, media_urls, store_request
 from .mapping import version_mapping
-from .params import comma_list, parse_w3c_datetime, search_window
+from .params import comma_list, parse_w3c_datetime, request_language, search_window
 from .render import FORMATS, Document, render
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -187,7 +187,7 @@ def service_definition(request, params, client, code: str) -> Document:
 def requests(request, params, client) -> Document:
     """GET: search requests. POST: create one (an Open311 client key is needed)."""
     if request.method == "POST":
-        return create_request(params, _require(client))
+        return create_request(request, params, _require(client))
     statuses = [status.lower() for status in comma_list("status", params.get("status"))]
     if set(statuses) - {"open", "closed"}:
         raise Open311Error.bad_input(field_error("status", gettext("Use open, closed or both.")))
@@ -200,13 +200,14 @@ def requests(request, params, client) -> Document:
     return Document("service_requests", [feeds.request_item(item) for item in found])
 
 
-def create_request(params, client: Open311Client) -> Document:
-    """Enter a request for `service_code` through the portal's intake; answer with its reference."""
+def create_request(request: HttpRequest, params, client: Open311Client) -> Document:
+    """Enter a request for `service_code` through the intake, in the resident's language; answer with its reference."""
     code = (params.get("service_code") or "").strip()
     if not code:
         raise Open311Error.bad_input(field_error("service_code", gettext("Send the service_code.")))
+    language = request_language(params.get("locale"), request.headers.get("Accept-Language"))
     form, mapping = _form_or_404(code)
-    stored = store_request(form, mapping, answers_from_post(mapping, params))
+    stored = store_request(form, mapping, answers_from_post(mapping, params), language=language)
     return Document(
         "service_requests",
         [

@@ -114,9 +114,14 @@ def request_url(request: HttpRequest, reference: str) -> str:
     return absolute(request, reverse("api-v1:queue_request", kwargs={"reference": reference}))
 
 
-def pull_document(request: HttpRequest, service_request: ServiceRequest) -> dict[str, Any]:
-    """The webhook's request document, with its acknowledgement, last change and API links."""
-    document = request_document(service_request, f"{service_request.reference}-pull")
+def pull_document(
+    request: HttpRequest, service_request: ServiceRequest, english: dict[int, Any] | None = None
+) -> dict[str, Any]:
+    """The webhook's request document, with its acknowledgement, last change and API links.
+
+    `english` caches the English form definitions a page of Welsh requests is labelled with.
+    """
+    document = request_document(service_request, f"{service_request.reference}-pull", english)
     acknowledged_at = service_request.acknowledged_at
     document["acknowledged_at"] = acknowledged_at.isoformat() if acknowledged_at else None
     document["updated_at"] = service_request.updated_at.isoformat()
@@ -258,7 +263,8 @@ def list_requests(request: HttpRequest, query: Query[RequestListQuery]):
         path = reverse("api-v1:queue_requests") + "?" + urlencode({"cursor": cursor, "limit": query.limit})
         next_link = absolute(request, path)
     audit.record_many(page, audit.VIEW_REQUEST, None, via=key.name)
-    return {"items": [pull_document(request, row) for row in page], "next": next_link}
+    english: dict[int, Any] = {}
+    return {"items": [pull_document(request, row, english) for row in page], "next": next_link}
 
 
 @router.get("/requests/{reference}", response={200: dict[str, Any], **ERRORS}, url_name="queue_request")

@@ -7,6 +7,7 @@ in a URL or an access log) and answers exactly as "Track a request" does, under 
 rate limit.
 """
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +25,7 @@ from backoffice.notifications import track_url
 from backoffice.staff import audit
 from backoffice.tracking import NOT_FOUND, TOO_MANY, find_request, over_rate_limit, public_updates
 from forms_catalogue.answers import AnswersInvalid, JourneyEnded, submit_answers
+from portal.languages import language_code, preferred_language
 
 from .. import idempotency
 from ..catalogue import live_form
@@ -35,6 +37,21 @@ router = Router(tags=["Requests"])
 
 
 # --- schemas ------------------------------------------------------------------------------
+
+
+LANGUAGE_DESCRIPTION = (
+    "The resident's language, in which the council writes to them: `en-gb` (English) or `cy` (Welsh)."
+)
+LANGUAGE_PROPERTY = {
+    "type": "string",
+    "maxLength": 35,
+    "description": (
+        "Optional: the resident's language, `en-gb` or `cy` (`en`, `en-GB`, `cy-GB` are read as these). "
+        "Without it, the first language of Accept-Language the portal offers, else English. Another language "
+        "is refused (422 `unknown-language`)."
+    ),
+    "examples": ["cy"],
+}
 
 
 class SubmittedForm(Schema):
@@ -58,6 +75,7 @@ class SubmittedRequest(Schema):
     display_reference: str
     status: str
     status_label: str
+    language: str = Field(description=LANGUAGE_DESCRIPTION)
     submitted_at: datetime
     form: SubmittedForm
     links: RequestLinks
@@ -110,6 +128,7 @@ class RequestStatus(Schema):
     status: str
     status_label: str
     is_open: bool
+    language: str = Field(description=LANGUAGE_DESCRIPTION)
     service: ServiceLink
     submitted_at: datetime
     due_at: datetime | None = Field(
@@ -151,6 +170,7 @@ SUBMISSION_BODY = {
                 "properties": {
                     "answers": {"type": "object", "description": "The answers (see the form's JSON Schema)."},
                     "files": {"type": "object", "propertyNames": POINTER_NAMES, "additionalProperties": BASE64_FILE},
+                    "language": LANGUAGE_PROPERTY,
                 },
                 "required": ["answers"],
                 "additionalProperties": False,
@@ -164,10 +184,11 @@ SUBMISSION_BODY = {
                         "type": "string",
                         "contentMediaType": "application/json",
                         "description": "The answers as JSON text.",
-                    }
+                    },
+                    "language": LANGUAGE_PROPERTY,
                 },
                 "required": ["answers"],
-                "propertyNames": {"anyOf": [{"const": "answers"}, POINTER_NAMES]},
+                "propertyNames": {"anyOf": [{"const": "answers"}, {"const": "language"}, POINTER_NAMES]},
                 "additionalProperties": {"type": "string", "format": "binary"},
             }
         },
@@ -192,6 +213,7 @@ def submitted(request: HttpRequest, form_code: str, service_request: ServiceRequ
         display_reference=service_request.display_reference,
         status=service_request.status,
         status_label=str(service_request.get_status_display()),
+        language=service_request.language,
         submitted_at=service_request.created_at,
         form=SubmittedForm(code=form_code, version=service_request.form_revision_id),
         links=RequestLinks(
@@ -238,6 +260,25 @@ def answer_problems(request: HttpRequest, error: AnswersInvalid) -> JsonResponse
         _("Correct each answer named in 'errors' and send the request again."),
         errors=errors,
     )
+
+
+def submission_language(request: HttpRequest, sent: Any) -> str | None:
+    """The language a submission is in: its `language` field, else Accept-Language; None for a language not offered."""
+    if sent is None:
+        return preferred_language(request.headers.get("Accept-Language"))
+    return language_code(sent)
+
+
+def unknown_language(request: HttpRequest, sent: Any) -> JsonResponse:
+    """The 422 problem for a `language` the portal does not offer, naming it."""
+    named = sent if isinstance(sent, str) else json.dumps(sent)
+    offered = ", ".join(code for code, _name in settings.LANGUAGES)
+    message = _("The language '%(language)s' is not offered. Send one of: %(offered)s.") % {
+        "language": named[:40],
+        "offered": offered,
+    }
+    error = {"pointer": "/language", "question_id": "", "message": message, "code": "unknown_language", "part": ""}
+    return problem_response(request, 422, "unknown-language", _("Unknown language"), message, errors=[error])
 
 
 def exit_page_problem(request: HttpRequest, ended: JourneyEnded) -> JsonResponse:
@@ -287,7 +328,8 @@ def submit_request(request: HttpRequest, code: str = FormCode):
 
     Problems: 400 for a body that cannot be read (bad JSON, bad base64, a bad Idempotency-Key),
     413 above the size limit, 415 for another content type, 422 `invalid-answers` naming each
-    bad answer, 422 `exit-page` when the answers end the journey on an exit page, 422
+    bad answer, 422 `unknown-language` for a `language` the portal does not offer, 422
+    `exit-page` when the answers end the journey on an exit page, 422
     `idempotency-key-reused` for a key already used with another body.
     """
     form = live_form(code)
@@ -309,6 +351,9 @@ def submit_request(request: HttpRequest, code: str = FormCode):
         return problem_response(
             request, problem.status, problem.kind, problem.title, problem.detail, errors=problem.errors
         )
+    language = submission_language(request, submission.language)
+    if language is None:
+        return unknown_language(request, submission.language)
     body_sha256 = submission.digest(form.code)
     earlier = idempotency.earlier_submission(key) if key else None
     if earlier is not None:
@@ -322,6 +367,7 @@ def submit_request(request: HttpRequest, code: str = FormCode):
                 submission.files,
                 channel=Channel.API,
                 idempotency_key=idempotency.intake_key(key) if key else None,
+                language=language,
             )
             if created and key:
                 idempotency.record(key, body_sha256, service_request)
@@ -351,6 +397,7 @@ def request_status(request: HttpRequest, found: ServiceRequest) -> dict[str, Any
         "status": found.status,
         "status_label": str(found.get_status_display()),
         "is_open": found.is_open,
+        "language": found.language,
         "service": {"title": found.service.title, "url": found.service.get_full_url(request)},
         "submitted_at": found.created_at,
         "due_at": found.due_at,

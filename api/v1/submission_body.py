@@ -1,7 +1,9 @@
 """Reading the body of a submission: JSON with files in base64, or multipart/form-data with files as parts.
 
-    application/json     {"answers": {...}, "files": {"<pointer>": {"name": "...", "content_base64": "..."}}}
-    multipart/form-data  an `answers` part (JSON text) and one file part per file, named by its pointer
+    application/json     {"answers": {...}, "files": {"<pointer>": {"name": "...", "content_base64": "..."}},
+                          "language": "cy"}
+    multipart/form-data  an `answers` part (JSON text), optionally a `language` part, and one file part
+                         per file, named by its pointer
 
 A pointer is the JSON Pointer of the file question's answer in `answers` (`/photo`, or
 `/household/0/document` in a repeating step). `read_submission` checks the declared length
@@ -26,6 +28,7 @@ from django.utils.translation import gettext as _
 from portal.filenames import display_name
 
 ANSWERS_PART = "answers"
+LANGUAGE_PART = "language"
 MAX_POINTER_LENGTH = 200
 MAX_NAME_LENGTH = 255
 FILE_KEYS = {"name", "content_base64", "content_type"}
@@ -46,10 +49,11 @@ class BodyProblem(Exception):
 
 @dataclass(frozen=True)
 class Submission:
-    """What a body holds: the answers and the uploaded files by pointer."""
+    """What a body holds: the answers, the uploaded files by pointer, and the language as sent (None if not sent)."""
 
     answers: dict[str, Any]
     files: dict[str, UploadedFile]
+    language: Any = None
 
     def digest(self, form_code: str) -> str:
         """SHA-256 of the submission in a canonical form (the same for its JSON and its multipart spelling)."""
@@ -58,8 +62,11 @@ class Submission:
             upload.seek(0)
             files[pointer] = {"name": upload.name, "sha256": hashlib.sha256(upload.read()).hexdigest()}
             upload.seek(0)
+        document = {"form": form_code, "answers": self.answers, "files": files}
+        if self.language is not None:
+            document["language"] = self.language
         canonical = json.dumps(
-            {"form": form_code, "answers": self.answers, "files": files},
+            document,
             sort_keys=True,
             separators=(",", ":"),
             ensure_ascii=False,
@@ -112,7 +119,7 @@ def _json_submission(raw: bytes) -> Submission:
     document = _parse_json(raw, _("The body"))
     if not isinstance(document, dict):
         raise _invalid_body(_("The body must be a JSON object with 'answers' and, optionally, 'files'."))
-    unknown = sorted(set(document) - {"answers", "files"})
+    unknown = sorted(set(document) - {"answers", "files", LANGUAGE_PART})
     if unknown:
         raise _invalid_body(_("The body has an unknown field '%(field)s'.") % {"field": unknown[0][:100]})
     answers = _answers(document.get("answers", None), "answers" in document)
@@ -127,7 +134,7 @@ def _json_submission(raw: bytes) -> Submission:
             files[pointer] = upload
     if errors:
         raise files_problem(errors)
-    return Submission(answers=answers, files=files)
+    return Submission(answers=answers, files=files, language=document.get(LANGUAGE_PART))
 
 
 def _multipart_submission(request: HttpRequest) -> Submission:
@@ -137,7 +144,7 @@ def _multipart_submission(request: HttpRequest) -> Submission:
         raise too_large() from None
     except (MultiPartParserError, TooManyFieldsSent, ValueError) as error:
         raise BodyProblem(400, "invalid-multipart", _("The multipart body cannot be read"), str(error)[:200]) from None
-    unknown = sorted(set(fields) - {ANSWERS_PART})
+    unknown = sorted(set(fields) - {ANSWERS_PART, LANGUAGE_PART})
     if unknown:
         raise _invalid_body(
             _("The part '%(part)s' is not a file. Send the answers in the 'answers' part and each file as a file part.")
@@ -145,6 +152,8 @@ def _multipart_submission(request: HttpRequest) -> Submission:
         )
     if len(fields.getlist(ANSWERS_PART)) > 1:
         raise _invalid_body(_("Send one 'answers' part."))
+    if len(fields.getlist(LANGUAGE_PART)) > 1:
+        raise _invalid_body(_("Send one 'language' part."))
     answers = _answers(
         _parse_json(fields.get(ANSWERS_PART, "").encode(), _("The 'answers' part")), ANSWERS_PART in fields
     )
@@ -160,7 +169,7 @@ def _multipart_submission(request: HttpRequest) -> Submission:
         files[pointer] = sent[0]
     if errors:
         raise files_problem(errors)
-    return Submission(answers=answers, files=files)
+    return Submission(answers=answers, files=files, language=fields.get(LANGUAGE_PART))
 
 
 def files_problem(errors: list[dict[str, str]]) -> BodyProblem:

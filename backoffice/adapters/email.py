@@ -4,20 +4,30 @@ import json
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.utils import translation
+
+from portal.languages import DEFAULT_LANGUAGE, language_name
 
 from .base import DeliveryAdapter, PermanentDeliveryError, TransientDeliveryError, message_id
 
 ATTACHMENT_LIMIT = 10 * 1024 * 1024  # larger files are linked, not attached
 
 
+def english_language_name(code: str) -> str:
+    """The language's name as the (English) department email writes it: "Welsh (Cymraeg)"."""
+    with translation.override(DEFAULT_LANGUAGE):
+        return language_name(code)
+
+
 def department_email_body(document: dict) -> str:
-    """The request document as readable text: answers by question label, then the files."""
+    """The request document as readable text (in English): answers by question label, then the files."""
     labels = {question["id"]: question["label"] for question in document["form"]["questions"]}
     lines = [
         f"Reference: {document['display_reference']}",
         f"Service: {document['service']['title']}",
         f"Submitted: {document['submitted_at']}",
         f"Contact email: {document['contact_email'] or '(not given)'}",
+        f"Language: {english_language_name(document.get('language') or DEFAULT_LANGUAGE)}",
         "",
         "Answers",
         "-------",

@@ -14,6 +14,7 @@ from portal.encryption import (
     EncryptedTextField,
     matches_blind_index,
 )
+from portal.languages import DEFAULT_LANGUAGE, language_choices, language_name
 
 from ..references import format_reference
 
@@ -79,6 +80,13 @@ class ServiceRequest(models.Model):
     answers = EncryptedJSONField(_("answers"), default=dict)
     channel = models.CharField(
         _("channel"), max_length=CHANNEL_MAX_LENGTH, choices=Channel.choices, default=Channel.WEB
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=language_choices(),
+        default=DEFAULT_LANGUAGE,
+        help_text=_("The language the resident used: the council writes to them in it."),
     )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -177,6 +185,11 @@ class ServiceRequest(models.Model):
     @property
     def display_reference(self) -> str:
         return format_reference(self.reference)
+
+    @property
+    def language_name(self) -> str:
+        """The language as staff read it: "English", "Welsh (Cymraeg)"."""
+        return language_name(self.language)
 
     @property
     def is_open(self) -> bool:

@@ -34,8 +34,10 @@ from wagtail.models import ModelLogEntry
 
 from forms_catalogue.definition import FormDefinition
 from forms_catalogue.summary import request_sections
+from forms_catalogue.translations import staff_definition
 from home.models import ServicePage
 from home.service_levels import TargetUnit
+from portal.languages import language_choices
 
 from .. import casework, service_levels
 from ..file_links import InvalidFileLink, check_staff_token, staff_token
@@ -93,6 +95,7 @@ class RequestFilterSet(WagtailFilterSet):
         widget=forms.RadioSelect,
     )
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices, empty_label=_("Any channel"))
+    language = django_filters.ChoiceFilter(label=_("Language"), choices=language_choices, empty_label=_("Any language"))
     age = django_filters.ChoiceFilter(
         label=_("Submitted"),
         choices=[("today", _("Today")), ("week", _("In the last 7 days")), ("older", _("More than 7 days ago"))],
@@ -219,6 +222,7 @@ class RequestIndexView(IndexView):
             Column("queue", label=_("Queue"), accessor="queue"),
             DueColumn("due_at", label=_("Due"), sort_key="due_at", now=timezone.now()),
             Column("channel", label=_("Channel (entered by)"), accessor=channel_text, sort_key="channel"),
+            Column("language", label=_("Language"), accessor="language_name", sort_key="language"),
             DateColumn("created_at", label=_("Submitted"), sort_key="created_at"),
             UserColumn("assignee", label=_("Assigned to"), blank_display_name=_("Unassigned")),
         ]
@@ -367,9 +371,10 @@ class RequestDetailView(WagtailAdminTemplateMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         service_request, user = self.object, self.request.user
-        definition = form_definition(service_request)
+        definition = staff_definition(form_definition(service_request), service_request)
         context.update(
             service_request=service_request,
+            form_title=definition.title if definition else service_request.form_snapshot.get("title", ""),
             sections=answer_sections(service_request, definition),
             files=file_rows(self.request, service_request, definition),
             events=history(service_request),

@@ -108,6 +108,7 @@ def test_list_shows_the_users_queues_newest_first_with_service_status_age_and_as
         "Waste and Recycling",
         service_levels.due_state(older).text,
         "Web form",
+        "English",
         "3 days ago",
         "Wendy Tester",
     ]

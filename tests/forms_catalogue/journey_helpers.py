@@ -20,6 +20,7 @@ from bs4 import BeautifulSoup
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from jsonschema import Draft202012Validator
+from wagtail.models import Locale
 
 from backoffice.models import ServiceRequest
 from forms_catalogue.models import EFormPage
@@ -33,8 +34,8 @@ ITEM_STEP = re.compile(r"^(?P<step>[a-z0-9_]+)-(?P<number>\d+)$")
 
 
 def form_page(slug: str) -> EFormPage:
-    """The live e-form of a demo service."""
-    return EFormPage.objects.child_of(ServicePage.objects.get(slug=slug)).live().get()
+    """The live e-form of a demo service (the English one: a Welsh translation has the same slug)."""
+    return EFormPage.objects.child_of(ServicePage.objects.get(slug=slug, locale=Locale.get_default())).live().get()
 
 
 # --- files --------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from django.conf import settings
 from forms_catalogue.demo import demo_forms
 from home.models import Department, OnlineStatus, ServicePage
 from insights.coverage import coverage, not_online, online_services
+from tests.forms_catalogue.journey_helpers import form_page
+from tests.forms_catalogue.welsh import publish_welsh_form
 from tests.home.factories import make_category, make_services
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +106,35 @@ def test_private_and_draft_services_are_not_counted():
     draft.unpublish()
     private.view_restrictions.create(restriction_type="login")
     assert coverage().overall.total == before
+
+
+def test_a_service_is_online_in_welsh_only_while_its_welsh_form_is_live():
+    before = coverage()
+    assert before.overall.online_welsh == 0
+    english = form_page("report-missed-bin")
+    department = english.get_parent().specific.department.name
+
+    welsh = publish_welsh_form(english)
+    welsh.get_parent().specific.save_revision().publish()  # the Welsh service page: the same service, not another
+    now = coverage()
+
+    assert (now.overall.total, now.overall.online, now.overall.online_welsh) == (
+        before.overall.total,
+        before.overall.online,
+        1,
+    )
+    assert now.overall.percent_welsh == round(100 / now.overall.transactional)
+    assert [tally.online_welsh for tally in now.by_department if tally.label == department] == [1]
+    assert sum(tally.online_welsh for tally in now.by_category) == 1
+    welsh.unpublish()
+    assert coverage().overall.online_welsh == 0
+
+
+def test_a_welsh_form_of_a_service_whose_department_has_no_queue_is_not_online_in_welsh():
+    english = form_page("report-missed-bin")
+    publish_welsh_form(english)
+    assert coverage().overall.online_welsh == 1
+    no_queue = Department.objects.create(name="No queue here")
+    ServicePage.objects.filter(pk=english.get_parent().pk).update(department=no_queue)
+
+    assert coverage().overall.online_welsh == 0

@@ -15,6 +15,8 @@ from home.models import ServicePage
 from insights import charts
 from insights.coverage import coverage, not_online, online_services
 from insights.models import CoverageSnapshot
+from tests.forms_catalogue.journey_helpers import form_page
+from tests.forms_catalogue.welsh import publish_welsh_form
 from tests.home.factories import make_category, make_department, make_services
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +122,16 @@ def test_csv_has_a_row_per_service_saying_how_it_is_online(client, superuser):
     offline_title = offline_service().title
     client.force_login(superuser)
     rows = csv_rows(client)
-    assert list(rows[0]) == ["service", "category", "department", "transactional", "online", "how", "form_url"]
+    assert list(rows[0]) == [
+        "service",
+        "category",
+        "department",
+        "transactional",
+        "online",
+        "how",
+        "form_url",
+        "online_in_welsh",
+    ]
     by_title = {row["service"]: row for row in rows}
     assert len(rows) == coverage().overall.total
     missed_bin = by_title[ServicePage.objects.get(slug="report-missed-bin").title]
@@ -173,9 +184,12 @@ def test_figures_dashboard_csv_and_public_page_take_the_same_queries_with_100_an
             count_queries(lambda url=url: fetch(url)) for url in (DASHBOARD, CSV_URL, PUBLIC)
         ]
 
+    publish_welsh_form(form_page("report-missed-bin"))
     with_100 = measure()
     make_services(category, 900, slug_start=100)
+    publish_welsh_form(form_page("report-fly-tipping"))  # more Welsh forms: still the same queries
     with_1000 = measure()
+    assert coverage().overall.online_welsh == 2
     assert coverage().overall.total == demo_total + 1000 and len(not_online()) >= 1000
     assert with_100 == with_1000
 
@@ -235,3 +249,21 @@ def test_line_chart_puts_100_percent_at_the_top_and_a_single_point_in_the_middle
     chart = charts.line_chart([snapshot])
     assert chart["points"][0]["y"] == charts.LINE_MARGIN["top"]
     assert chart["polyline"] and chart["first_label"] == "1 Jan 2026" and chart["last_label"] == ""
+
+
+def test_the_dashboard_the_public_page_and_the_csv_show_the_services_online_in_welsh(client, superuser):
+    publish_welsh_form(form_page("report-missed-bin"))
+    overall = coverage().overall
+    client.force_login(superuser)
+
+    dashboard = client.get(DASHBOARD).content.decode()
+    public = client.get(PUBLIC).content.decode()
+    rows = {row["service"]: row for row in csv_rows(client)}
+
+    assert f"{overall.online_welsh} ({overall.percent_welsh}%)" in dashboard and overall.online_welsh == 1
+    assert f"1 of our {overall.transactional} services ({overall.percent_welsh}%) can be done online in Welsh" in public
+    assert "Online in Welsh" in dashboard and "Online in Welsh" in public  # the tables' column
+    assert rows[form_page("report-missed-bin").get_parent().title]["online_in_welsh"] == "yes"
+    assert [row["service"] for row in rows.values() if row["online_in_welsh"] == "yes"] == [
+        form_page("report-missed-bin").get_parent().title
+    ]
