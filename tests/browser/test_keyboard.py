@@ -41,7 +41,7 @@ def test_skip_link_first_then_fields_in_order_then_errors_take_the_focus(page, e
     expect(page.locator(".govuk-skip-link")).to_be_visible()  # shown when focused
     screenshot(page, "keyboard-skip-link-focused")
 
-    reached = [tab(page) for _ in range(10)]
+    reached = [tab(page) for _ in range(11)]
     order = [element["id"] or element["text"] for element in reached]
     fields = [
         "id_applicant-name-first_name",
@@ -51,8 +51,10 @@ def test_skip_link_first_then_fields_in_order_then_errors_take_the_focus(page, e
         "id_applicant-date_of_birth-year",
     ]
     assert order[0].endswith("Ashworth Borough Council"), order  # the header's home link
-    assert order[1:3] == ["web@ashworth.example.gov.uk", "Back"], order  # phase banner, back link
-    assert order[3:10] == [*fields, "Continue", "Save and come back later"], order
+    assert order[1:4] == ["web@ashworth.example.gov.uk", "Newid yr iaith i'r Gymraeg Cymraeg", "Back"], (
+        order
+    )  # phase banner, language switcher, back link
+    assert order[4:11] == [*fields, "Continue", "Save and come back later"], order
 
     # The skip link takes the focus past the header, the banner and the back link.
     page.reload()
