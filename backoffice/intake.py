@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal.filenames import display_name, stored_extension
-from portal.languages import DEFAULT_LANGUAGE, language_code
+from portal.language import DEFAULT_LANGUAGE, language_code
 
 from .models import Channel, RequestEvent, RequestFile, ServiceRequest
 from .outbox import enqueue_new_request

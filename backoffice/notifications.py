@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from forms_catalogue.definition import FormDefinition
 from forms_catalogue.summary import request_sections
 from forms_catalogue.translations import definition_in, translated, with_labels_of
-from portal.languages import DEFAULT_LANGUAGE
+from portal.language import DEFAULT_LANGUAGE, council_name
 
 from .models import RequestEvent, ServiceRequest
 
@@ -31,7 +31,7 @@ def _email(template: str, subject: str, request: ServiceRequest, service_title: 
     context = {
         "request": request,
         "service_title": service_title,
-        "council_name": settings.COUNCIL_NAME,
+        "council_name": council_name()[0],
         "track_url": track_url(),
         **context,
     }

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from forms_catalogue.translations import translated
-from portal.languages import DEFAULT_LANGUAGE, language_code
+from portal.language import DEFAULT_LANGUAGE, language_code
 
 from .file_links import InvalidFileLink, check_destination_token
 from .files import attachment_response

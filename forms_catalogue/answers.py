@@ -35,7 +35,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext
 
 from backoffice.intake import SubmittedFile, submit
-from portal.languages import DEFAULT_LANGUAGE
+from portal.language import DEFAULT_LANGUAGE
 
 from .builder import FormBuilder, StepForm
 from .definition import Condition, ConditionRule, FormDefinition, Question, ShownStep, Step, shown_steps

@@ -36,7 +36,7 @@ from backoffice.models import ASSISTED_CHANNELS, ServiceRequest
 from backoffice.staff.access import can_submit_on_behalf, visible_requests
 from backoffice.staff.forms import ErrorListMixin
 from home.models import ServicePage
-from portal.languages import DEFAULT_LANGUAGE, language_choices, language_name
+from portal.language import DEFAULT_LANGUAGE, language_choices, language_name
 
 from .answers import RequestAnswers
 from .fields import normalise_phone

@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page
 
-from portal.languages import DEFAULT_LANGUAGE, language_code
+from portal.language import DEFAULT_LANGUAGE, language_code
 
 from .definition import FormDefinition, Step
 

@@ -34,7 +34,7 @@ from backoffice.models import Queue
 from forms_catalogue.models import EFormPage
 from forms_catalogue.translations import default_language_code
 from home.models import CategoryPage, ServicePage
-from portal.languages import WELSH
+from portal.language import WELSH
 
 
 class How:

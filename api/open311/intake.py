@@ -21,7 +21,7 @@ from backoffice.intake import submit
 from backoffice.models import Channel, ServiceRequest
 from forms_catalogue.answers import AnswersInvalid, JourneyEnded, check_answers
 from forms_catalogue.fields import normalise_postcode
-from portal.languages import DEFAULT_LANGUAGE
+from portal.language import DEFAULT_LANGUAGE
 
 from .errors import Open311Error, field_error
 from .mapping import DECLARATION_KEY, MEDIA_URL_ANSWER, Attribute, ServiceMapping, is_shown

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from portal.languages import language_code, preferred_language
+from portal.language import language_code, preferred_language
 
 from .errors import Open311Error, field_error
 

@@ -25,7 +25,7 @@ from backoffice.notifications import track_url
 from backoffice.staff import audit
 from backoffice.tracking import NOT_FOUND, TOO_MANY, find_request, over_rate_limit, public_updates
 from forms_catalogue.answers import AnswersInvalid, JourneyEnded, submit_answers
-from portal.languages import language_code, preferred_language
+from portal.language import language_code, preferred_language
 
 from .. import idempotency
 from ..catalogue import live_form

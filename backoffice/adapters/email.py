@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import translation
 
-from portal.languages import DEFAULT_LANGUAGE, language_name
+from portal.language import DEFAULT_LANGUAGE, language_name
 
 from .base import DeliveryAdapter, PermanentDeliveryError, TransientDeliveryError, message_id
 

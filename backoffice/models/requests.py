@@ -14,7 +14,7 @@ from portal.encryption import (
     EncryptedTextField,
     matches_blind_index,
 )
-from portal.languages import DEFAULT_LANGUAGE, language_choices, language_name
+from portal.language import DEFAULT_LANGUAGE, language_choices, language_name
 
 from ..references import format_reference
 

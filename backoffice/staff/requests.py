@@ -37,7 +37,7 @@ from forms_catalogue.summary import request_sections
 from forms_catalogue.translations import staff_definition
 from home.models import ServicePage
 from home.service_levels import TargetUnit
-from portal.languages import language_choices
+from portal.language import language_choices
 
 from .. import casework, service_levels
 from ..file_links import InvalidFileLink, check_staff_token, staff_token

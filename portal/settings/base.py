@@ -27,6 +27,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Ashworth Borough Council")
+# The council's name in Welsh, on Welsh pages and in Welsh emails (empty: the English name, marked lang="en").
+COUNCIL_NAME_WELSH = os.environ.get("COUNCIL_NAME_WELSH", "Cyngor Bwrdeistref Ashworth")
 # The demo loader (`load_demo_council`) also publishes the Welsh versions of the demo council's pages and forms.
 DEMO_WELSH = True
 SERVICE_PHASE = os.environ.get("SERVICE_PHASE", "beta")

@@ -19,7 +19,7 @@ from backoffice.intake import submit
 from backoffice.models import Delivery, DeliveryKind, ServiceRequest
 from forms_catalogue.models import FormVersion
 from forms_catalogue.translations import journey_language, service_of
-from portal.languages import language_code, language_name, preferred_language
+from portal.language import language_code, language_name, preferred_language
 from tests.forms_catalogue.demo_answers import DEMO_ANSWERS
 from tests.forms_catalogue.journey_helpers import Journey, form_page, stored_answers
 from tests.forms_catalogue.test_assisted import RESIDENT, AssistedJourney

@@ -228,10 +228,8 @@ class PortalServer:
                 self.process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def portal_server(tmp_path_factory) -> Iterator[PortalServer]:
-    """One live portal per test session (per xdist worker), on its own copy of the demo-council database."""
-    directory = tmp_path_factory.mktemp("portal-server")
+def start_portal_server(directory: Path) -> PortalServer:
+    """A live portal in `directory`, on its own copy of the demo-council database, started."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -249,6 +247,13 @@ def portal_server(tmp_path_factory) -> Iterator[PortalServer]:
     copy_demo_database("", directory / "portal.sqlite3", "")  # SQLite, whatever DATABASE_URL says
     server = PortalServer(url="", directory=directory, env=env, log_path=directory / "server.log")
     server.start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def portal_server(tmp_path_factory) -> Iterator[PortalServer]:
+    """One live portal per test session (per xdist worker), on its own copy of the demo-council database."""
+    server = start_portal_server(tmp_path_factory.mktemp("portal-server"))
     _running_servers.append(server)
     yield server
     _running_servers.remove(server)

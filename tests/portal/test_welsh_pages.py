@@ -133,3 +133,15 @@ def test_a_welsh_service_page_states_its_target_in_welsh(welsh_service):
     with pytest.raises(ValidationError) as error:
         welsh_service.full_clean()
     assert "how_long" in error.value.message_dict
+
+
+def test_the_council_is_named_in_welsh_on_welsh_pages_or_marked_as_english(client, welsh_service, settings):
+    _response, soup = page(client, f"/cy{SERVICE}")
+    name = soup.select_one(".council-header__name")
+    assert name.get_text() == "Cyngor Bwrdeistref Ashworth" and not name.has_attr("lang")
+    settings.COUNCIL_NAME_WELSH = ""  # a council without a Welsh name: its English name, as an English fragment
+    _response, soup = page(client, f"/cy{SERVICE}")
+    name = soup.select_one(".council-header__name")
+    assert name.get_text() == "Ashworth Borough Council" and name["lang"] == "en-gb"
+    _response, soup = page(client, SERVICE)
+    assert not soup.select_one(".council-header__name").has_attr("lang")
