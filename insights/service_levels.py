@@ -15,8 +15,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Window
-from django.db.models.functions import RowNumber, TruncWeek
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -108,6 +120,28 @@ def first_week(now: datetime, weeks: int = WEEKS) -> datetime:
     return timezone.make_aware(datetime.combine(monday, datetime.min.time()))
 
 
+def week_starts(now: datetime, weeks: int = WEEKS) -> list[datetime]:
+    """The start (Monday 00:00, local) of each of the last `weeks` weeks, earliest first."""
+    first = timezone.localdate(first_week(now, weeks))
+    return [
+        timezone.make_aware(datetime.combine(first + timedelta(weeks=number), datetime.min.time()))
+        for number in range(weeks)
+    ]
+
+
+def week_of_field(field: str, starts: list[datetime]) -> Case:
+    """The start of the week (of `starts`) a date-time field falls in, by comparisons the database makes itself.
+
+    Django's `TruncWeek` is a Python function on SQLite, called for every row and every use:
+    at 100,000 requests it was most of the view's 9 seconds. The weeks are known, so a CASE of
+    plain comparisons gives the same answer on every engine.
+    """
+    return Case(
+        *(When(**{f"{field}__gte": start}, then=Value(start)) for start in reversed(starts)),
+        output_field=DateTimeField(),
+    )
+
+
 def by_week(
     requests: QuerySet[ServiceRequest], now: datetime, weeks: int = WEEKS, per_queue: bool = False
 ) -> dict[tuple, Week]:
@@ -115,7 +149,8 @@ def by_week(
 
     Only keys with requests are present (see `week_rows` to fill the others with zeros).
     """
-    start = first_week(now, weeks)
+    starts = week_starts(now, weeks)
+    start = starts[0]
     group = ["queue"] if per_queue else []
     figures: dict[tuple, Week] = {}
 
@@ -125,7 +160,7 @@ def by_week(
 
     received = (
         requests.filter(created_at__gte=start)
-        .annotate(week=TruncWeek("created_at"))
+        .annotate(week=week_of_field("created_at", starts))
         .values(*group, "week")
         .annotate(count=Count("pk"))
         .order_by()
@@ -135,7 +170,7 @@ def by_week(
 
     finished = requests.filter(resolved_at__gte=start).exclude(status__in=OPEN_STATUSES)
     resolved = (
-        finished.annotate(week=TruncWeek("resolved_at"))
+        finished.annotate(week=week_of_field("resolved_at", starts))
         .values(*group, "week")
         .annotate(
             count=Count("pk"),
@@ -149,7 +184,7 @@ def by_week(
         week.resolved, week.with_target, week.within_target = row["count"], row["with_target"], row["within_target"]
 
     middles: dict[int, tuple[Week, list[timedelta]]] = {}
-    for row in middle_rows(finished, group):
+    for row in middle_rows(finished, group, week_of_field("resolved_at", starts)):
         week = week_of(row)
         middles.setdefault(id(week), (week, []))[1].append(row["took"])
     for week, took in middles.values():
@@ -157,11 +192,11 @@ def by_week(
     return figures
 
 
-def middle_rows(finished: QuerySet[ServiceRequest], group: list[str]):
+def middle_rows(finished: QuerySet[ServiceRequest], group: list[str], week: Case):
     """The one or two middle requests (by time to resolve) of each week and group: their mean is the median."""
-    partition = [*(F(name) for name in group), TruncWeek("resolved_at")]
+    partition = [*(F(name) for name in group), week]
     ranked = finished.annotate(
-        week=TruncWeek("resolved_at"),
+        week=week,
         took=ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField()),
     ).annotate(
         position=Window(RowNumber(), partition_by=partition, order_by=[F("took").asc(), F("pk").asc()]),
