@@ -145,3 +145,20 @@ def test_the_council_is_named_in_welsh_on_welsh_pages_or_marked_as_english(clien
     assert name.get_text() == "Ashworth Borough Council" and name["lang"] == "en-gb"
     _response, soup = page(client, SERVICE)
     assert not soup.select_one(".council-header__name").has_attr("lang")
+
+
+def test_a_welsh_journey_saved_for_later_is_emailed_in_welsh_with_a_welsh_link(client, welsh_service, mailoutbox):
+    from forms_catalogue.models import EFormPage
+    from tests.forms_catalogue.journey_helpers import Journey
+
+    english = EFormPage.objects.get(url_path__endswith=f"{SERVICE}form/", locale__language_code="en-gb")
+    form = welsh(english, "Rhoi gwybod am fin na chafodd ei gasglu")
+    citizen = Journey(client, form).start()
+    assert citizen.url.startswith(f"/cy{SERVICE}form/")
+    assert client.post(f"{citizen.base}save/", {"email": "glenys@example.com"}).status_code == 200
+    message = mailoutbox[-1]
+    assert message.subject == "Eich ffurflen a gadwyd: Rhoi gwybod am fin na chafodd ei gasglu"
+    link = next(word for word in message.body.split() if "/resume/" in word)
+    assert f"/cy{SERVICE}form/resume/" in link
+    resumed = client.get("/" + link.split("://", 1)[1].split("/", 1)[1])
+    assert resumed.status_code == 302 and resumed["Location"].startswith(f"/cy{SERVICE}form/"), resumed
