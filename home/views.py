@@ -61,24 +61,37 @@ def search(request):
     return render(request, "home/search.html", {"query": query, "page_obj": page})
 
 
-OTHER_INITIAL = "other"  # the group of titles that do not start with a letter from A to Z
+OTHER_INITIAL = "other"  # the group of titles that do not start with a letter of the alphabet
+# The Welsh alphabet: its digraphs are letters of their own (an A to Z in Welsh is "A i Y").
+WELSH_ALPHABET = "A B C CH D DD E F FF G NG H I J L LL M N O P PH R RH S T TH U W Y".split()
+WELSH_DIGRAPHS = {letter for letter in WELSH_ALPHABET if len(letter) == 2}
 
 
-def initial(title: str) -> str:
-    """The A to Z letter a title is listed under ("É" under E); OTHER_INITIAL for a digit or symbol."""
-    letter = unicodedata.normalize("NFKD", title[:1]).encode("ascii", "ignore").decode().upper()
-    return letter if letter and letter in string.ascii_uppercase else OTHER_INITIAL
+def alphabet() -> list[str]:
+    """The letters of the A to Z in the request's language."""
+    return WELSH_ALPHABET if get_language() == "cy" else list(string.ascii_uppercase)
+
+
+def initial(title: str, letters: list[str] | None = None) -> str:
+    """The letter a title is listed under ("É" under E; "Llyfrgelloedd" under LL in Welsh); OTHER_INITIAL for a
+    digit, a symbol or a letter the alphabet lacks."""
+    letters = letters or list(string.ascii_uppercase)
+    start = unicodedata.normalize("NFKD", title[:2]).encode("ascii", "ignore").decode().upper()
+    if start[:2] in WELSH_DIGRAPHS and start[:2] in letters:
+        return start[:2]
+    return start[:1] if start[:1] and start[:1] in letters else OTHER_INITIAL
 
 
 def services_by_initial() -> list[dict]:
-    """Every letter A to Z (then "other" when used): its label, anchor and live, public services by title.
+    """Every letter of the alphabet (then "other" when used): its label, anchor and live, public services by title.
 
     One query whatever the number of services; letters without services have an empty list.
     """
     grouped: dict[str, list[ServicePage]] = {}
+    letters_used = alphabet()
     for page in sorted(services_in_language().defer("body"), key=lambda page: page.title.casefold()):
-        grouped.setdefault(initial(page.title), []).append(page)
-    letters = [(letter, letter) for letter in string.ascii_uppercase]
+        grouped.setdefault(initial(page.title, letters_used), []).append(page)
+    letters = [(letter, letter.capitalize()) for letter in letters_used]  # "Ch", "Ll", "Rh" in Welsh
     if OTHER_INITIAL in grouped:
         letters.append((OTHER_INITIAL, gettext("Other")))
     return [

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from home.models import CategoryPage, OnlineStatus, ServicePage
-from home.views import initial
+from home.views import WELSH_ALPHABET, initial
 from portal.page_cache import HIT_HEADER, bump_generation
 
 from .factories import make_category, make_services
@@ -253,6 +253,15 @@ def test_a_to_z_leaves_out_draft_services(client):
 )
 def test_a_to_z_initial(title, letter):
     assert initial(title) == letter
+
+
+@pytest.mark.parametrize(
+    ("title", "letter"),
+    [("Llyfrgelloedd", "LL"), ("Chwaraeon", "CH"), ("Rhoi gwybod", "RH"), ("Treth gyngor", "T"), ("Zebra", "other")],
+)
+def test_the_welsh_a_to_z_has_the_welsh_alphabets_letters(title, letter):
+    assert initial(title, WELSH_ALPHABET) == letter
+    assert initial(title) == title[:1].upper()  # in English, one letter
 
 
 def test_a_to_z_query_count_does_not_grow_with_the_services(client):

@@ -162,3 +162,11 @@ def test_a_welsh_journey_saved_for_later_is_emailed_in_welsh_with_a_welsh_link(c
     assert f"/cy{SERVICE}form/resume/" in link
     resumed = client.get("/" + link.split("://", 1)[1].split("/", 1)[1])
     assert resumed.status_code == 302 and resumed["Location"].startswith(f"/cy{SERVICE}form/"), resumed
+
+
+def test_the_welsh_a_to_z_follows_the_welsh_alphabet(client, welsh_service):
+    _response, soup = page(client, "/cy/services/a-z/")
+    letters = [item.get_text(" ", strip=True).split(" ")[0] for item in soup.select(".council-a-to-z__item")]
+    assert letters[:4] == ["A", "B", "C", "Ch"] and "Rh" in letters and "K" not in letters
+    heading = soup.select_one("#letter-rh")
+    assert heading is not None and "Rhoi gwybod" in heading.find_next("ul").get_text()
