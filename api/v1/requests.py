@@ -25,6 +25,7 @@ from backoffice.notifications import track_url
 from backoffice.staff import audit
 from backoffice.tracking import NOT_FOUND, TOO_MANY, find_request, over_rate_limit, public_updates
 from forms_catalogue.answers import AnswersInvalid, JourneyEnded, submit_answers
+from forms_catalogue.translations import translated
 from portal.language import language_code, preferred_language
 
 from .. import idempotency
@@ -390,7 +391,8 @@ def submit_request(request: HttpRequest, code: str = FormCode):
 
 
 def request_status(request: HttpRequest, found: ServiceRequest) -> dict[str, Any]:
-    """What "Track a request" shows of a request, as data."""
+    """What "Track a request" shows of a request, as data (the service named by its page in the request's language)."""
+    service = translated(found.service, found.language)
     return {
         "reference": found.reference,
         "display_reference": found.display_reference,
@@ -398,7 +400,7 @@ def request_status(request: HttpRequest, found: ServiceRequest) -> dict[str, Any
         "status_label": str(found.get_status_display()),
         "is_open": found.is_open,
         "language": found.language,
-        "service": {"title": found.service.title, "url": found.service.get_full_url(request)},
+        "service": {"title": service.title, "url": service.get_full_url(request)},
         "submitted_at": found.created_at,
         "due_at": found.due_at,
         "resolved_at": found.resolved_at,

@@ -105,3 +105,20 @@ def test_open311_refuses_a_locale_not_offered_naming_it(client, api_key, media_r
     assert response.status_code == 400
     assert any(text.startswith("locale: 'tlh'") for text in error_descriptions(body))
     assert not ServiceRequest.objects.exists()
+
+
+def test_the_status_look_up_names_the_service_by_its_page_in_the_requests_language(client, media_root):
+    from wagtail.models import Locale
+
+    from home.models import ServicePage
+
+    service = ServicePage.objects.get(slug=MISSED_BIN, locale__language_code="en-gb")
+    locale = Locale.objects.get(language_code="cy")
+    welsh = service.copy_for_translation(locale, copy_parents=True)
+    welsh.title, welsh.how_long = "Rhoi gwybod am fin na chafodd ei gasglu", ""
+    welsh.save_revision().publish()
+    email = DEMO_ANSWERS[MISSED_BIN]["email"]
+    for language, title in (("cy", welsh.title), ("en-gb", service.title)):
+        response = post_json(client, MISSED_BIN, {**json_body(DEMO_ANSWERS[MISSED_BIN]), "language": language})
+        found = look_up(client, response.json()["reference"], email).json()["service"]
+        assert found["title"] == title, (language, found)
