@@ -161,7 +161,7 @@ def upsert(model, rows: list[tuple]) -> None:
         params.append(row[-1])
     # Identifiers are the model's own, quoted; every value is a parameter.
     sql = (
-        f"INSERT INTO {table} ({key_columns}, {count}) VALUES {placeholders} "  # noqa: S608
+        f"INSERT INTO {table} ({key_columns}, {count}) VALUES {placeholders} "  # noqa: S608  # nosec B608
         f"ON CONFLICT ({key_columns}) DO UPDATE SET {count} = {table}.{count} + excluded.{count}"
     )
     with connection.cursor() as cursor:

@@ -68,7 +68,7 @@ def render_chooser_with_nonce(self, name, value, attrs=None, renderer=None):
     value_data = self.get_value_data(value)
     widget_html = self.render_html(name, value_data, attrs)
     js = self.render_js_init(id_, name, value_data).replace("</", "<\\/").replace("<!--", "<\\!--")
-    return format_html("{}<script{}>{}</script>", widget_html, nonce_attribute(), mark_safe(js))  # noqa: S308
+    return format_html("{}<script{}>{}</script>", widget_html, nonce_attribute(), mark_safe(js))  # noqa: S308  # nosec B308 B703 (Wagtail's own init script, </ escaped)
 
 
 def nonce_wagtail_choosers() -> None:
