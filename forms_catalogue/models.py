@@ -18,7 +18,7 @@ from portal.encryption import BlindIndexField, EncryptedEmailField, EncryptedJSO
 from .blocks import StepStreamBlock, question_id_from
 from .builder import FormBuilder, StepForm
 from .definition import FormDefinition, Question
-from .translation import structure_differences
+from .translation_structure import structure_differences
 
 DEFAULT_DECLARATION = (
     "I confirm that the information I have given is correct to the best of my knowledge, and I understand "

@@ -13,10 +13,8 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db.models import Subquery
 from django.utils.translation import get_language
-from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page
 
 from portal.language import DEFAULT_LANGUAGE, language_code
@@ -27,11 +25,6 @@ if TYPE_CHECKING:
     from home.models import ServicePage
 
     from .models import EFormPage
-
-
-def default_language_code() -> str:
-    """The language code of the default locale (Wagtail's, from LANGUAGE_CODE): "en-gb"."""
-    return get_supported_content_language_variant(settings.LANGUAGE_CODE)
 
 
 def default_locale() -> Locale | None:
@@ -65,7 +58,7 @@ def service_of(page: EFormPage) -> ServicePage:
 
 def english_definition(form_page_id: int | None) -> FormDefinition | None:
     """The current published definition of the English translation of the form page `form_page_id`, or None."""
-    return definition_in(form_page_id, default_language_code())
+    return definition_in(form_page_id, DEFAULT_LANGUAGE)
 
 
 def definition_in(form_page_id: int | None, language: str) -> FormDefinition | None:

@@ -32,9 +32,8 @@ from wagtail.models import Page
 
 from backoffice.models import Queue
 from forms_catalogue.models import EFormPage
-from forms_catalogue.translations import default_language_code
 from home.models import CategoryPage, ServicePage
-from portal.language import WELSH
+from portal.language import DEFAULT_LANGUAGE, WELSH
 
 
 class How:
@@ -119,7 +118,7 @@ def services():
     return (
         ServicePage.objects.live()
         .public()
-        .filter(locale__language_code=default_language_code())
+        .filter(locale__language_code=DEFAULT_LANGUAGE)
         .annotate(
             has_live_form=Exists(form.filter(live=True)),
             form_key=Subquery(form.values("translation_key")[:1]),

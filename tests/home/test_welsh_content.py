@@ -13,7 +13,7 @@ from wagtail.models import Locale, Page, Revision
 from forms_catalogue.definition import FormDefinition
 from forms_catalogue.demo import WELSH_FORMS_DIR, definition_json, demo_forms, load_welsh_demo_forms, parsed_document
 from forms_catalogue.models import EFormPage
-from forms_catalogue.translation import TEXT_RULES, structure_differences
+from forms_catalogue.translation_structure import TEXT_RULES, structure_differences
 from home.demo import read_data
 from home.demo_welsh import load_welsh_pages, welsh_rows
 from home.models import CategoryPage, HomePage, InformationPage, ServicePage
