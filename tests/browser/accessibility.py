@@ -21,6 +21,13 @@ SCRIPT = re.compile(r"<script\b.*?</script>", re.IGNORECASE | re.DOTALL)
 
 _axe = Axe()
 
+# Resolves when every finite CSS animation and transition has ended (a cancelled one counts as
+# ended). axe reads colours as they are drawn, so a message still fading in (Wagtail's admin
+# messages do) would be measured half-transparent and fail colour contrast by chance.
+SETTLE_ANIMATIONS = """() => Promise.all(document.getAnimations()
+  .filter((animation) => animation.effect && animation.effect.getComputedTiming().endTime !== Infinity)
+  .map((animation) => animation.finished.catch(() => null)))"""
+
 # Every public page type is checked at both: a desktop window and 320 CSS px (400% zoom of 1280 px, WCAG 1.4.10).
 VIEWPORTS = {"desktop": {"width": 1024, "height": 768}, "320px": {"width": 320, "height": 640}}
 
@@ -33,6 +40,7 @@ def axe_violations(page) -> list[dict]:
     it, minus its scripts, is served again at the same URL to a scripted page, and checked there.
     """
     if getattr(page, "javascript", True):
+        page.evaluate(SETTLE_ANIMATIONS)
         return _axe.run(page, options=AXE_OPTIONS).response["violations"]
     html = SCRIPT.sub("", page.content())
     context = page.context.browser.new_context()
@@ -40,6 +48,7 @@ def axe_violations(page) -> list[dict]:
         copy = context.new_page()
         copy.route(page.url, lambda route: route.fulfill(status=200, content_type="text/html", body=html))
         copy.goto(page.url)
+        copy.evaluate(SETTLE_ANIMATIONS)
         return _axe.run(copy, options=AXE_OPTIONS).response["violations"]
     finally:
         context.close()
