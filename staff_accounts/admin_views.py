@@ -68,7 +68,7 @@ class LockoutsView(LockoutAdminView):
     http_method_names = ["get"]
 
     def get_context_data(self, **kwargs):
-        asked = {"username", "address"} & set(self.request.GET)
+        asked = set(unlocking.KINDS) & set(self.request.GET)
         form = LockoutForm(self.request.GET if asked else None)
         found = looked_up(form) if asked and form.is_valid() else []
         in_database = unlocking.counts_in_database()
