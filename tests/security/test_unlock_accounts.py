@@ -25,7 +25,8 @@ from wagtail.models import ModelLogEntry
 
 from backoffice.management.commands.erase_personal_data import operator
 from staff_accounts.models import SignInLockout
-from staff_accounts.unlocking import UNLOCK, lock_end
+from staff_accounts.unlocking import UNLOCK, lock_end, look_up
+from staff_accounts.unlocking import unlock as unlock_lockout
 from tests.backoffice.factories import PASSWORD, make_user
 from tests.redis_cache import REDIS_TEST_URL, redis_default_cache
 
@@ -137,6 +138,15 @@ def test_a_locked_address_is_listed_unlocked_and_signs_in(client, lockout_on, of
     assert sign_in(client, officer.username, PASSWORD, address=ADDRESS).status_code == 302
 
 
+def test_in_the_database_unlocking_an_account_clears_its_failures_from_each_address(client, lockout_on, officer):
+    """Each database record holds a username and an address together: the address's count goes with them."""
+    for _ in range(10):
+        sign_in(client, officer.username, WRONG, address=ADDRESS)
+    assert look_up("username", officer.username).locked and look_up("address", ADDRESS).locked
+    unlock_lockout(username=officer.username)
+    assert look_up("address", ADDRESS).failures == 0
+
+
 def test_a_locked_username_with_no_account_is_listed_without_an_unlock(client, lockout_on, desk):
     lock_account(client, "no.such.person")
     page = text(desk.get(LOCKOUTS))
@@ -212,6 +222,13 @@ def test_in_a_cache_a_locked_address_is_looked_up_unlocked_and_signs_in(client, 
     done = unlock(desk, address=ADDRESS)
     assert f"The address {ADDRESS} is unlocked (11 failed sign-ins cleared)" in text(done)
     assert sign_in(client, officer.username, PASSWORD, address=ADDRESS).status_code == 302
+
+
+def test_in_a_cache_an_account_and_an_address_are_counted_and_unlocked_apart(client, counted_in_a_cache, officer):
+    for _ in range(10):
+        sign_in(client, officer.username, WRONG, address=ADDRESS)
+    unlock_lockout(username=officer.username)
+    assert look_up("username", officer.username).failures == 0 and look_up("address", ADDRESS).locked
 
 
 # --- Who may ------------------------------------------------------------------------------------
