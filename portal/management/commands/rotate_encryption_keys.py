@@ -1,7 +1,13 @@
-"""Re-encrypt every encrypted field with the first key of FIELD_ENCRYPTION_KEYS and recompute blind indexes."""
+"""Re-encrypt every encrypted field and database session with the first key of FIELD_ENCRYPTION_KEYS.
+
+It also recomputes the blind indexes with FIELD_INDEX_KEY.
+"""
+
+from importlib import import_module
 
 from cryptography.fernet import Fernet
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -12,8 +18,9 @@ BATCH = 500
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every encrypted value with the first key of FIELD_ENCRYPTION_KEYS and recompute the "
-        "blind indexes with FIELD_INDEX_KEY. Run it after putting a new key first; remove the old key after. "
+        "Re-encrypt every encrypted value (and the sessions in the database) with the first key of "
+        "FIELD_ENCRYPTION_KEYS and recompute the blind indexes with FIELD_INDEX_KEY. Run it after putting "
+        "a new key first; remove the old key after. "
         "--new-key prints a fresh key and changes nothing."
     )
 
@@ -31,6 +38,7 @@ class Command(BaseCommand):
                 rotated, failed = self.rotate_model(model, fields, indexes)
                 failures += failed
                 self.stdout.write(f"{model._meta.label}: {rotated} rows re-encrypted, {failed} could not be read")
+        failures += self.rotate_sessions()
         if failures:
             raise CommandError(
                 f"{failures} rows could not be decrypted with any key in FIELD_ENCRYPTION_KEYS; "
@@ -57,3 +65,16 @@ class Command(BaseCommand):
                     model._base_manager.filter(pk=pk).update(**values)
                     rotated += 1
         return rotated, failed
+
+    def rotate_sessions(self) -> int:
+        """Re-encrypt the sessions the database holds; cached ones are rewritten as they are saved, or expire."""
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        if hasattr(store, "rotate_keys"):
+            rotated, failed = store.rotate_keys()
+            self.stdout.write(f"Sessions: {rotated} re-encrypted, {failed} could not be read")
+            return failed
+        self.stdout.write(
+            f"Sessions: not in the database (SESSION_ENGINE={settings.SESSION_ENGINE}); each is written with the "
+            f"first key when next saved and expires within SESSION_COOKIE_AGE ({settings.SESSION_COOKIE_AGE} s)."
+        )
+        return 0
