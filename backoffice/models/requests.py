@@ -218,7 +218,7 @@ class RequestFile(models.Model):
     question_id = models.CharField(max_length=50)
     item_index = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("Item of a repeating step"))
     file = models.FileField(upload_to="requests/%Y/%m/", storage=request_file_storage)
-    original_name = models.CharField(max_length=255)
+    original_name = EncryptedTextField(max_length=255)  # the citizen's file name, made safe
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
 

@@ -1,9 +1,9 @@
 """Request files are encrypted at rest and every route that hands one out gives the file as it was sent.
 
-A stolen disk or bucket holds only Fernet tokens; staff downloads, the pull API, receiving
-systems' signed links, department emails, the subject access export and the purge all go
-through the `request_files` storage. A file no key decrypts gives staff and systems a clear
-error and a log line, never a server error.
+A stolen disk or bucket holds only Fernet tokens, and a database dump no file name; staff
+downloads, the pull API, receiving systems' signed links, department emails, the subject access
+export and the purge all go through the `request_files` storage. A file no key decrypts gives
+staff and systems a clear error and a log line, never a server error.
 """
 
 import io
@@ -15,12 +15,13 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.files.storage import default_storage, storages
 from django.core.management import CommandError, call_command
+from django.db import connection
 from wagtail.models import ModelLogEntry
 
 from api.keys import issue
 from api.models import QueueApiKey
 from backoffice import casework, file_links, retention
-from backoffice.models import DeliveryKind, DeliveryState, Destination, DestinationKind
+from backoffice.models import DeliveryKind, DeliveryState, Destination, DestinationKind, RequestFile
 from backoffice.staff import audit
 from portal.file_encryption import is_token
 from tests.backoffice.delivery_fixtures import drain, fast_retry  # noqa: F401 (fixture)
@@ -45,14 +46,19 @@ pytestmark = pytest.mark.django_db
 
 # A resident's statement: nothing of it may be on the disk in clear.
 STATEMENT = b"Statement of Priyanka Shah-Whitworth, 14 Mill Lane: the van was a white Transit, AB12 CDE.\n"
+FILE_NAME = "priyanka-shah-witness-statement.txt"
 DECRYPTION_ERROR = "A stored file cannot be decrypted"
+
+
+def with_statement() -> dict:
+    """The demo fly-tipping answers with a text file as the photo (intake stores what it is given)."""
+    return {**DEMO_ANSWERS[FLY_TIPPING], "photo": Upload(FILE_NAME, STATEMENT, "text/plain", "text/plain")}
 
 
 @pytest.fixture
 def sent(media_root):
-    """A fly-tipping request whose photo question carries a text file (intake stores what it is given)."""
-    answers = {**DEMO_ANSWERS[FLY_TIPPING], "photo": Upload("statement.txt", STATEMENT, "text/plain", "text/plain")}
-    return make_request(FLY_TIPPING, answers=answers)
+    """A fly-tipping request carrying the resident's statement."""
+    return make_request(FLY_TIPPING, answers=with_statement())
 
 
 def stored_bytes(media_root, item) -> bytes:
@@ -82,6 +88,15 @@ def test_a_request_file_on_disk_is_a_token_holding_nothing_of_the_file(sent, med
     assert item.size == len(STATEMENT) == item.file.storage.size(item.file.name)
     with pytest.raises(NotImplementedError):
         item.file.url  # noqa: B018 (no link to ciphertext is ever made)
+
+
+def test_a_database_dump_holds_no_file_name_in_clear(sent):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {connection.ops.quote_name(RequestFile._meta.db_table)}")  # noqa: S608
+        dump = repr(cursor.fetchall())
+
+    assert "priyanka" not in dump.lower() and "statement" not in dump
+    assert RequestFile.objects.get(request=sent).original_name == FILE_NAME
 
 
 def test_staff_download_the_file_as_it_was_sent(client, sent, waste_officer):
@@ -128,14 +143,13 @@ def email_destination() -> Destination:
 
 def test_the_department_email_attaches_the_file_as_it_was_sent(media_root, fast_retry, mailoutbox):  # noqa: F811
     email_destination()
-    answers = {**DEMO_ANSWERS[FLY_TIPPING], "photo": Upload("statement.txt", STATEMENT, "text/plain", "text/plain")}
-    make_request(FLY_TIPPING, answers=answers, email="")
+    make_request(FLY_TIPPING, answers=with_statement(), email="")
 
     drain()
 
     (message,) = [message for message in mailoutbox if message.to == ["waste@ashworth.example"]]
     attachments = {name: content for name, content, _mimetype in message.attachments}
-    assert attachments["statement.txt"] == STATEMENT.decode()  # Django gives text attachments as text
+    assert attachments[FILE_NAME] == STATEMENT.decode()  # Django gives text attachments as text
 
 
 def test_the_subject_access_export_holds_the_file_as_it_was_sent(client, sent, governance_officer):  # noqa: F811
@@ -211,8 +225,7 @@ def test_the_subject_access_export_says_a_file_cannot_be_decrypted(client, sent,
 
 def test_a_department_email_waits_while_its_file_cannot_be_decrypted(media_root, fast_retry, mailoutbox):  # noqa: F811
     email_destination()
-    answers = {**DEMO_ANSWERS[FLY_TIPPING], "photo": Upload("statement.txt", STATEMENT, "text/plain", "text/plain")}
-    request = make_request(FLY_TIPPING, answers=answers, email="")
+    request = make_request(FLY_TIPPING, answers=with_statement(), email="")
     under_a_lost_key(media_root, request.files.get())
 
     drain()

@@ -7,6 +7,7 @@ migration that encrypts files stored before it.
 
 import importlib
 import io
+from types import SimpleNamespace
 
 import pytest
 from cryptography.fernet import Fernet
@@ -15,10 +16,12 @@ from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.core.files.storage import default_storage, storages
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import override_settings
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
+from backoffice.models import RequestFile
 from forms_catalogue.wizard import journey_file_storage
 from portal import encryption
 from portal.file_encryption import UndecryptableFile, is_token
@@ -93,6 +96,21 @@ def test_the_migration_encrypts_files_stored_in_clear_once_and_leaves_images_and
     MIGRATION.decrypt_stored_files(apps, None)  # rolled back: in clear again
     assert on_disk.read_bytes() == photo
     assert (media_root / "journey-uploads" / "passport.pdf").read_bytes() == LETTER
+
+
+def test_the_migration_encrypts_file_names_stored_in_clear(media_root):
+    item, _on_disk = request_file(media_root)
+    table = connection.ops.quote_name(RequestFile._meta.db_table)
+    with connection.cursor() as cursor:  # as the row was before the migration
+        cursor.execute(f"UPDATE {table} SET original_name = %s WHERE id = %s", ["lay-by.png", item.pk])  # noqa: S608
+    editor = SimpleNamespace(connection=connection)
+
+    MIGRATION.encrypt_file_names(apps, editor)
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT original_name FROM {table} WHERE id = %s", [item.pk])  # noqa: S608
+        assert encryption.is_token(cursor.fetchone()[0])
+    assert RequestFile.objects.get(pk=item.pk).original_name == "lay-by.png"
 
 
 # --- key rotation ---------------------------------------------------------------------------------
