@@ -145,7 +145,7 @@ def encrypt_files(storage, names: Iterable[str], *, rotate: bool = False) -> Fil
     and named in the report; a file that is no longer there is skipped.
     """
     report = FilesReport()
-    for name in names:
+    for name in filter(None, names):
         try:
             raw = storage.read_raw(name)
         except FileNotFoundError:
@@ -168,7 +168,7 @@ def encrypt_files(storage, names: Iterable[str], *, rotate: bool = False) -> Fil
 def decrypt_files(storage, names: Iterable[str]) -> FilesReport:
     """Put the named files back in clear (rolling the migration back)."""
     report = FilesReport()
-    for name in names:
+    for name in filter(None, names):
         try:
             raw = storage.read_raw(name)
         except FileNotFoundError:

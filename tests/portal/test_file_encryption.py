@@ -122,15 +122,17 @@ def test_rotation_re_encrypts_every_stored_file_with_the_new_first_key(media_roo
         upload = journey_file_storage.save("passport.pdf", ContentFile(LETTER))
         quarantined = storages["quarantine"].save("abc.quarantined", ContentFile(sample_files.eicar()))
     before = on_disk.read_bytes()
+    left_in_clear = media_root / "quarantine" / "written-by-the-old-code.quarantined"
+    left_in_clear.write_bytes(LETTER)
 
     # Rows the demo database was built with are under the development key: keep it in the ring too.
     with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_B, KEY_A, encryption.derived_key("fields")]):
         call_command("rotate_encryption_keys")
     out = capsys.readouterr().out
     assert "request_files: 1 files re-encrypted, 0 could not be read" in out
-    assert "journey_uploads: 1 files re-encrypted" in out and "quarantine: 1 files re-encrypted" in out
+    assert "journey_uploads: 1 files re-encrypted" in out and "quarantine: 2 files re-encrypted" in out
 
-    assert on_disk.read_bytes() != before
+    assert on_disk.read_bytes() != before and is_token(left_in_clear.read_bytes())
     with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_B]):  # the old key is gone
         assert item.file.storage.open(item.file.name).read() == sample_files.png()
         assert journey_file_storage.open(upload).read() == LETTER
