@@ -36,6 +36,6 @@ def find_request(reference: str, email: str) -> ServiceRequest | None:
 
 def public_updates(found: ServiceRequest) -> QuerySet[RequestEvent]:
     """What the citizen may see of a request's history, oldest first: submitted, status changes, public notes."""
-    return found.events.exclude(public_note="", kind=RequestEvent.Kind.NOTE).filter(
+    return found.events.exclude(has_public_note=False, kind=RequestEvent.Kind.NOTE).filter(
         kind__in=[RequestEvent.Kind.SUBMITTED, RequestEvent.Kind.STATUS, RequestEvent.Kind.NOTE]
     )

@@ -15,6 +15,11 @@
 # with the receipt latency in bench/results/peak.json (smoke: bench/results/peak-smoke.json).
 # Exits non-zero on any failed request or journey, an unfinished arrival, or an undelivered
 # message.
+#
+# To keep the load generator off the server's cores, give each side its CPUs (taskset lists):
+#   SERVER_CPUS=0 CLIENT_CPUS=1 bench/run_peak.sh --citizens 7500
+# runs gunicorn, the relay workers and this machine's PostgreSQL and Redis on CPU 0 and locust on
+# CPU 1 (the services are moved back to every CPU at the end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || { echo "Run bin/setup first (no .venv)." >&2; exit 1; }
@@ -31,7 +36,7 @@ if [ "${1:-}" = "--smoke" ]; then
 fi
 
 workdir="$(mktemp -d "${TMPDIR:-/tmp}/bench-peak.XXXXXX")"
-trap 'bench_stop; rm -rf "$workdir"' EXIT INT TERM
+trap 'bench_stop; [ -z "${SERVER_CPUS:-}" ] || pin_services ""; rm -rf "$workdir"' EXIT INT TERM
 bench_environment "$workdir"
 bench_prepare
 admin_password="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(18))')"
@@ -42,18 +47,23 @@ DJANGO_SUPERUSER_PASSWORD="$admin_password" .venv/bin/python manage.py createsup
 DJANGO_SUPERUSER_PASSWORD="$admin_password" .venv/bin/python manage.py shell -c \
   "import os; from bench.admin_codes import give_codes; give_codes('loadtest-admin', os.environ['DJANGO_SUPERUSER_PASSWORD'])"
 
+[ -z "${SERVER_CPUS:-}" ] || pin_services "$SERVER_CPUS"
+cpu_pin "${SERVER_CPUS:-}"
+server_pin=("${pinned[@]}")
+cpu_pin "${CLIENT_CPUS:-}"
+client_pin=("${pinned[@]}")
 port="$(free_port)"
 mkdir -p bench/results
-bench_start gunicorn "$workdir/gunicorn.log" env WEB_CONCURRENCY="${WEB_CONCURRENCY:-2}" \
+bench_start gunicorn "$workdir/gunicorn.log" "${server_pin[@]}" env WEB_CONCURRENCY="${WEB_CONCURRENCY:-2}" \
   .venv/bin/gunicorn portal.wsgi --config gunicorn.conf.py --bind "127.0.0.1:$port" --access-logfile "$workdir/access.log"
 wait_healthy "$started_pid" "http://127.0.0.1:$port/healthz" || { cat "$workdir/gunicorn.log" >&2; exit 1; }
 for number in $(seq "${WORKERS:-1}"); do
-  bench_start "relay worker $number" "$workdir/worker-$number.log" .venv/bin/python manage.py deliver
+  bench_start "relay worker $number" "$workdir/worker-$number.log" "${server_pin[@]}" .venv/bin/python manage.py deliver
 done
 
 report="bench/results/$name.json"
 status=0
-.venv/bin/locust -f bench/locustfile.py --headless --only-summary --host "http://127.0.0.1:$port" --https-proxy \
+"${client_pin[@]}" .venv/bin/locust -f bench/locustfile.py --headless --only-summary --host "http://127.0.0.1:$port" --https-proxy \
   --admin-username loadtest-admin --admin-password="$admin_password" --report "$report" "${model[@]}" "$@" ||
   status=$?
 .venv/bin/python bench/receipt_latency.py --report "$report" --database "$database" \

@@ -11,6 +11,9 @@
 #   wait_healthy PID URL         waits until URL answers (or PID dies)
 #   bench_stop                   stops every process bench_start started (call it from a trap)
 #   https_get URL                curl as the TLS-terminating proxy would (X-Forwarded-Proto: https)
+#   cpu_pin CPUS                 sets $pinned to the command prefix that runs on those CPUs (taskset's list,
+#                                e.g. 0 or 0-1; taskset execs, so a started pid stays the process's); none when empty
+#   pin_services CPUS            moves this machine's running PostgreSQL and Redis onto CPUS (undo: pin_services "")
 
 bench_pids=()
 
@@ -19,15 +22,19 @@ bench_environment() {
   export DJANGO_SETTINGS_MODULE=portal.settings.production
   SECRET_KEY="bench-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(40))')"
   export SECRET_KEY
-  FIELD_ENCRYPTION_KEYS="$(.venv/bin/python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')"
-  FIELD_INDEX_KEY="bench-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))')"
-  export FIELD_ENCRYPTION_KEYS FIELD_INDEX_KEY
   # The load test's citizens all come from 127.0.0.1: per-address limits would stop it.
   export SUBMIT_RATE_LIMIT=1000000 SAVE_RATE_LIMIT=1000000 SAVE_EMAIL_RATE_LIMIT=1000000 TRACK_RATE_LIMIT=1000000
   export ALLOWED_HOSTS=127.0.0.1,localhost
   export VIRUS_SCAN="${VIRUS_SCAN:-off}"  # the benchmark measures the portal, not clamd
   export MEDIA_ROOT="$workdir/media"
   export EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend
+  # Encryption keys derived from the database's URL: a kept PostgreSQL database (DATABASE_URL) is
+  # read by the next run with the same keys (random keys would leave the last run's requests
+  # undecryptable). Benchmark keys only, never a production database's.
+  local seed="${DATABASE_URL:-$workdir}"
+  FIELD_ENCRYPTION_KEYS="$(.venv/bin/python -c 'import base64, hashlib, sys; print(base64.urlsafe_b64encode(hashlib.sha256(b"bench-fields:" + sys.argv[1].encode()).digest()).decode())' "$seed")"
+  FIELD_INDEX_KEY="bench-index-$(.venv/bin/python -c 'import hashlib, sys; print(hashlib.sha256(b"bench-index:" + sys.argv[1].encode()).hexdigest())' "$seed")"
+  export FIELD_ENCRYPTION_KEYS FIELD_INDEX_KEY
   if [ -z "${DATABASE_URL:-}" ]; then
     export DATABASE_URL="sqlite:///$workdir/bench.sqlite3"
     database="SQLite (temporary file)"
@@ -87,4 +94,16 @@ bench_stop() {
 
 https_get() {
   curl -fsS -H "X-Forwarded-Proto: https" "$@"
+}
+
+cpu_pin() {
+  pinned=()
+  [ -z "$1" ] || pinned=(taskset -c "$1")
+}
+
+pin_services() {
+  local cpus="${1:-0-$(($(nproc) - 1))}" pid
+  for pid in $(pgrep -x postgres; pgrep -x redis-server); do
+    taskset -apc "$cpus" "$pid" >/dev/null
+  done
 }

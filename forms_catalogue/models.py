@@ -37,6 +37,8 @@ class EFormPageForm(WagtailAdminPageForm):
 class EFormPage(RoutablePageMixin, Page):
     """An e-form under a service page: steps of questions a citizen completes one page at a time."""
 
+    served_by_route_map = True  # its start page: portal.page_routes serves it from its map of pages
+
     intro = models.TextField(_("introduction"), blank=True, help_text=_("Shown before the first question."))
     steps = StreamField(StepStreamBlock(), verbose_name=_("steps"))
     declaration = models.TextField(_("declaration"), default=DEFAULT_DECLARATION)

@@ -33,7 +33,7 @@ def find_form(request: HttpRequest, path: str):
         return None, ""
     segments = path.strip("/").split("/")
     root = site.root_in(get_language())  # the site's root page in the URL's language
-    for length in range(len(segments) - 1, 0, -1):
+    for length in range(len(segments), 0, -1):  # the whole path too: a form whose service slug looks like a journey id
         entry = routes.pages.get(root + "".join(f"{segment}/" for segment in segments[:length]))
         if entry is not None and page_routes.page_model(entry) is EFormPage:
             page = page_routes.kept_live_page(entry, EFormPage.objects.all(), routes, site, request)

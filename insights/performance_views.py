@@ -40,7 +40,7 @@ class PeriodForm(forms.Form):
 
     weeks = forms.TypedChoiceField(
         label=gettext_lazy("Period"),
-        choices=[
+        choices=lambda: [  # made when shown, in the request's language (not once, at import)
             (number, ngettext("%(count)s week", "%(count)s weeks", number) % {"count": number})
             for number in WEEK_CHOICES
         ],

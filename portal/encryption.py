@@ -1,4 +1,4 @@
-"""Encryption at rest: a key ring from the environment, encrypted model fields and keyed blind indexes.
+"""Encryption at rest: a key ring from the environment, encrypted model fields, keyed blind indexes and presence flags.
 
 `FIELD_ENCRYPTION_KEYS` is a list of Fernet keys (AES-128-CBC + HMAC-SHA256): the first
 encrypts, every one decrypts, so a new key is put first, `manage.py rotate_encryption_keys`
@@ -242,6 +242,30 @@ class BlindIndexField(models.CharField):
 
     def pre_save(self, model_instance, add):
         value = blind_index(getattr(model_instance, self.source) or "")
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+class PresenceField(models.BooleanField):
+    """Whether another (encrypted) field holds a value, set on every save: filter on it, never on `field=""`.
+
+    An encrypted empty string is a token like any other, so blank and non-blank values can only be
+    told apart in the database by this flag.
+    """
+
+    def __init__(self, *args, source: str = "", **kwargs):
+        self.source = source
+        kwargs.setdefault("default", False)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = bool(getattr(model_instance, self.source))
         setattr(model_instance, self.attname, value)
         return value
 

@@ -41,6 +41,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port
 from django.utils.translation import get_language
 from wagtail import hooks
+from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 from wagtail.views import serve as wagtail_serve
@@ -335,7 +336,9 @@ def serve_page(request: HttpRequest, path: str) -> HttpResponse:
     page = load_live_page(entry, queryset, routes, site, request)
     if page is None:
         return wagtail_serve(request, path)
-    return serve_found_page(page, request, (), {})
+    # A routable page (an e-form's start page) is served by the route at its own URL, as Wagtail would.
+    route_args = page.route(request, []).args if isinstance(page, RoutablePageMixin) else ()
+    return serve_found_page(page, request, route_args, {})
 
 
 def serve_found_page(page, request: HttpRequest, args, kwargs) -> HttpResponse:

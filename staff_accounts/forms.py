@@ -1,6 +1,7 @@
-"""The forms of the second-factor steps: a code from the authenticator app, or a recovery code."""
+"""The forms of the second-factor steps (a code from the authenticator app, or a recovery code) and of unlocking."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 
@@ -40,3 +41,38 @@ class SignInCodeForm(forms.Form):
 
     def clean_code(self) -> str:
         return normalised_code(self.cleaned_data["code"])
+
+
+class LockoutForm(forms.Form):
+    """A username and/or an address whose sign-in lock-out to look up or lift (the admin's look-up, the command)."""
+
+    username = forms.CharField(
+        label=_("Username"),
+        required=False,
+        max_length=150,
+        help_text=_("The username of the account, as the person signs in with it."),
+    )
+    address = forms.GenericIPAddressField(
+        label=_("Address"),
+        required=False,
+        help_text=_("The network (IP) address sign-ins came from, for example 192.0.2.10 or 2001:db8::1."),
+        error_messages={"invalid": _("Enter the address as an IPv4 or IPv6 address, like 192.0.2.10 or 2001:db8::1.")},
+    )
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if username and not get_user_model().objects.filter(username=username).exists():
+            raise forms.ValidationError(
+                _("There is no account with the username %(username)s."), params={"username": username}, code="unknown"
+            )
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("username") and not cleaned.get("address"):
+            raise forms.ValidationError(_("Enter a username, an address, or both."), code="required")
+        return cleaned
+
+    def messages(self) -> list[str]:
+        """Every error, as sentences (for a message or a command's error)."""
+        return [message for errors in self.errors.values() for message in errors]

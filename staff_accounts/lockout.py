@@ -2,8 +2,8 @@
 
 django-axes counts failed sign-ins (a wrong password, or a wrong second-factor code) per
 username and per address, separately; at `STAFF_LOGIN_FAILURE_LIMIT` failures either one
-is refused for `STAFF_LOGIN_LOCKOUT_MINUTES`, even with the right password. An administrator
-lifts it early with `manage.py axes_reset_username <name>` or `axes_reset_ip <address>`.
+is refused for `STAFF_LOGIN_LOCKOUT_MINUTES`, even with the right password. The service desk
+lifts it early in Settings → Sign-in lock-outs, or with `manage.py unlock_account` (`unlocking`).
 """
 
 from django.conf import settings

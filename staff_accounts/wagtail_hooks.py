@@ -1,10 +1,12 @@
-"""Admin hooks: the second-factor pages (under /admin/, in the admin's look) and the Account menu item."""
+"""Admin hooks: the second-factor pages (under /admin/, in the admin's look), the Account menu item,
+and Settings → Sign-in lock-outs with its permission and audit log action."""
 
+from django.contrib.auth.models import Permission
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from . import views
+from . import admin_views, unlocking, views
 
 
 @hooks.register("register_admin_urls")
@@ -23,3 +25,29 @@ def recovery_codes_menu_item(request):
         "label": _("Recovery codes"),
         "help_text": _("See how many recovery codes you have left, or make new ones."),
     }
+
+
+@hooks.register("register_admin_urls")
+def register_lockout_urls():
+    return [
+        path("sign-in-lockouts/", admin_views.LockoutsView.as_view(), name=admin_views.INDEX),
+        path("sign-in-lockouts/unlock/", admin_views.UnlockView.as_view(), name="staff_accounts_unlock"),
+    ]
+
+
+@hooks.register("register_settings_menu_item")
+def register_lockouts_menu_item():
+    return admin_views.LockoutsMenuItem(
+        _("Sign-in lock-outs"), reverse(admin_views.INDEX), icon_name=admin_views.ICON, order=930
+    )
+
+
+@hooks.register("register_permissions")
+def register_unlock_permission():
+    """Offer "Can see and lift sign-in lock-outs" on the admin's group editor."""
+    return Permission.objects.filter(content_type__app_label="staff_accounts", codename="unlock_accounts")
+
+
+@hooks.register("register_log_actions")
+def register_unlock_log_action(actions):
+    unlocking.register_actions(actions)

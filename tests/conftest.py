@@ -17,8 +17,10 @@ def touches_a_database(item) -> bool:
 
 def pytest_collection_modifyitems(config, items):
     """Deselect `postgres_only` tests on SQLite, and with PORTAL_DATABASE_TESTS_ONLY=1 (bin/test's
-    PostgreSQL pass) the tests that touch no database or are `engine_neutral` (the same check of
-    each of the ~90 demo forms' content and file format): they would only repeat the SQLite pass."""
+    PostgreSQL pass) the tests that touch no database or are `engine_neutral` (validation, parsing,
+    rendering and formats whose queries are plain reads and writes): they would only repeat the
+    SQLite pass. What differs between engines (locking, aggregation, constraints, search, ordering,
+    migrations, query counts) stays in the PostgreSQL pass."""
     on_postgres = is_postgres(os.environ.get("DATABASE_URL", ""))
     database_tests_only = os.environ.get("PORTAL_DATABASE_TESTS_ONLY") == "1"
     keep, drop = [], []

@@ -80,7 +80,7 @@ def service_notice(form: LiveForm) -> str:
 
 def open311_requests() -> QuerySet[ServiceRequest]:
     """Requests made through Open311, with what their documents need (a constant number of queries)."""
-    public_notes = RequestEvent.objects.exclude(public_note="").order_by("created_at", "pk")
+    public_notes = RequestEvent.objects.filter(has_public_note=True).order_by("created_at", "pk")
     return (
         ServiceRequest.objects.filter(channel=Channel.OPEN311)
         .select_related("service__department")
@@ -121,7 +121,7 @@ def request_item(request: ServiceRequest) -> dict[str, Any]:
     location = _location_of(mapping, answers)
     notes = getattr(request, "public_events", None)
     if notes is None:
-        notes = list(request.events.exclude(public_note="").order_by("created_at", "pk"))
+        notes = list(request.events.filter(has_public_note=True).order_by("created_at", "pk"))
     media = answers.get(MEDIA_URL_ANSWER) or []
     return {
         "service_request_id": request.display_reference,
@@ -173,7 +173,7 @@ def token_item(request: ServiceRequest) -> dict[str, Any]:
 
 def public_updates(window: tuple[datetime, datetime]) -> list[RequestEvent]:
     """Status changes and notes for the citizen on Open311 requests in the window, oldest first (≤ 1000)."""
-    public = Q(kind=RequestEvent.Kind.STATUS) | (Q(kind=RequestEvent.Kind.NOTE) & ~Q(public_note=""))
+    public = Q(kind=RequestEvent.Kind.STATUS) | Q(kind=RequestEvent.Kind.NOTE, has_public_note=True)
     return list(
         RequestEvent.objects.filter(public, request__channel=Channel.OPEN311, created_at__range=window)
         .select_related("request")

@@ -13,6 +13,7 @@ from portal.encryption import (
     EncryptedEmailField,
     EncryptedJSONField,
     EncryptedTextField,
+    PresenceField,
     matches_blind_index,
 )
 from portal.language import DEFAULT_LANGUAGE, language_choices, language_name
@@ -257,9 +258,11 @@ class RequestEvent(models.Model):
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    internal_note = models.TextField(_("internal note"), blank=True)
-    public_note = models.TextField(_("note for the citizen"), blank=True)
-    citizen_note = models.TextField(_("update from the citizen"), blank=True)
+    # Notes are personal data (what staff and citizens wrote), encrypted at rest like the answers.
+    internal_note = EncryptedTextField(_("internal note"), blank=True)
+    public_note = EncryptedTextField(_("note for the citizen"), blank=True)
+    has_public_note = PresenceField(source="public_note")  # what "has a note for the citizen" filters on
+    citizen_note = EncryptedTextField(_("update from the citizen"), blank=True)
     channel = models.CharField(
         _("received through"),
         max_length=CHANNEL_MAX_LENGTH,

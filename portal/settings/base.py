@@ -153,6 +153,8 @@ else:
 # evicting the cache never ends a journey); else in the database, which every worker shares
 # (cache or cached_db on the per-process local memory cache would give workers different copies).
 # "Save and come back later" keeps its journeys in the database (SavedJourney) either way.
+# The portal's engines (portal/sessions/) encrypt the session data with FIELD_ENCRYPTION_KEYS;
+# Django's own engines, which SESSION_ENGINE may still name, store it signed but in clear.
 if REDIS_URL:
     CACHES["sessions"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -162,8 +164,9 @@ if REDIS_URL:
     SESSION_CACHE_ALIAS = "sessions"
 SESSION_ENGINE = os.environ.get(
     "SESSION_ENGINE",
-    "django.contrib.sessions.backends.cache" if REDIS_URL else "django.contrib.sessions.backends.db",
+    "portal.sessions.cache" if REDIS_URL else "portal.sessions.db",
 )
+# Django's `cache` and `cached_db` engines and the portal's `cache` engine keep sessions in the cache.
 if not REDIS_URL and SESSION_ENGINE.endswith((".cache", ".cached_db")):
     raise ImproperlyConfigured(f"SESSION_ENGINE={SESSION_ENGINE} needs REDIS_URL (a cache all workers share).")
 

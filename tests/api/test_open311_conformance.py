@@ -17,6 +17,8 @@ from backoffice.models import ServiceRequest
 
 from .open311_helpers import POTHOLE, created_reference, error_descriptions, get, post
 
+pytestmark = pytest.mark.engine_neutral  # see tests/conftest.py
+
 SERVICE_FIELDS = ["service_code", "service_name", "description", "metadata", "type", "keywords", "group", "groups"]
 REQUEST_FIELDS = [
     "service_request_id",

@@ -18,6 +18,8 @@ from schemathesis.config import SchemathesisConfig
 from api.v1 import api as portal_api
 from portal.wsgi import application
 
+pytestmark = pytest.mark.engine_neutral  # see tests/conftest.py
+
 FAST_EXAMPLES = 12
 DEEP_EXAMPLES = 150
 # The request body's JSON Schema cannot say what a form accepts, so schema-valid answers are mostly

@@ -182,7 +182,7 @@ def test_a_purge_asked_to_stop_stops_between_batches(media_root):
 
 
 def test_expired_sessions_and_saved_journeys_are_cleared(media_root, settings):
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"  # journeys' answers in database sessions
+    settings.SESSION_ENGINE = "portal.sessions.db"  # journeys' answers in database sessions
     now = timezone.now()
     Session.objects.create(session_key="expired-session-key-0001", session_data="x", expire_date=now - timedelta(1))
     Session.objects.create(session_key="current-session-key-0001", session_data="x", expire_date=now + timedelta(1))

@@ -43,7 +43,7 @@ from .journey_helpers import (
 )
 from .test_journey_uploads import EVIDENCE_FORM
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.engine_neutral]  # see tests/conftest.py
 
 MEGABYTE = 1024 * 1024
 

@@ -19,7 +19,7 @@ from .journey_helpers import (
     soup,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.engine_neutral]  # see tests/conftest.py
 
 SCRIPT = '<script>alert("owned")</script><b>bold</b> & "quotes"'
 

@@ -165,8 +165,21 @@ def test_a_stale_map_never_skips_a_view_restriction(journey):
     assert 'name="password"' in response.content.decode()
 
 
-def test_a_page_whose_path_looks_like_a_journey_step_is_served_by_wagtail(client):
-    start_page = form_page(SLUG).url  # /bins-and-recycling/report-missed-bin/form/: "<journey id>/<step>/"
-    response = client.get(start_page)
-    assert response.status_code == 200 and routed_by_wagtail(response)
-    assert response.resolver_match.url_name == "journey"
+@pytest.mark.parametrize(
+    ("slug", "url_name", "expected_queries"),
+    [
+        # …/report-missed-bin/form/ looks like "<journey id>/<step>/": the journey route, its kept page
+        (SLUG, "journey", 1),
+        # a shorter service slug: the catalogue's route (the page, then its service for the heading)
+        ("stray-dog", "catalogue_page", 2),
+    ],
+)
+def test_a_form_start_page_is_served_from_the_map_in_a_few_queries(client, slug, url_name, expected_queries):
+    start_page = form_page(slug).url
+    client.get(start_page)  # the map and the kept page, built once per process
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(start_page)
+    assert response.status_code == 200 and not routed_by_wagtail(response)
+    assert response.resolver_match.url_name == url_name
+    assert "start/" in response.content.decode()
+    assert len(queries) == expected_queries

@@ -8,7 +8,7 @@ from jsonschema import Draft202012Validator
 from .demo_answers import DEMO_ANSWERS, answers_for
 from .journey_helpers import PageForm, form_page, page_problems, schema_errors, stored_answers
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.engine_neutral]  # see tests/conftest.py
 
 
 def fetch_schema(client, page) -> dict:

@@ -251,3 +251,16 @@ def test_the_funnel_chart_scales_bars_to_the_most_reached_and_ends_each_with_tho
     assert chart["rows"][0]["stopped_x"] == charts.WIDTH * 3 / 4
     assert chart["height"] == 3 * charts.BAR_ROW
     assert charts.funnel_chart([])["rows"] == []
+
+
+def test_the_period_choices_are_in_the_language_of_the_request():
+    from django.utils import translation
+
+    from insights.performance_views import PeriodForm
+
+    with translation.override("cy"):
+        welsh = [str(label) for _value, label in PeriodForm().fields["weeks"].choices]
+    with translation.override("en-gb"):
+        english = [str(label) for _value, label in PeriodForm().fields["weeks"].choices]
+    assert all(label.endswith(" wythnos") for label in welsh)
+    assert all(label.endswith((" week", " weeks")) for label in english)

@@ -2,16 +2,21 @@
 
 import json
 from datetime import timedelta
+from importlib import import_module
+from types import SimpleNamespace
 
 import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.test import override_settings
 from django.utils import timezone
 
-from backoffice.models import Delivery, Destination, DestinationKind, ServiceRequest
+from backoffice import casework
+from backoffice.models import Channel, Delivery, Destination, DestinationKind, RequestEvent, ServiceRequest, Status
+from backoffice.tracking import public_updates
 from forms_catalogue.models import EFormPage, SavedJourney
 from portal import encryption
 from portal.encryption import UndecryptableValue, blind_index
@@ -26,6 +31,9 @@ FIRST_NAME, LAST_NAME = "Priyanka-Josephine", "Shah-Whitworth"
 SIGNING_SECRET = "whsec-rotation-0b1c2d3e4f"
 AMQP_PASSWORD = "broker-pass-77x"
 KEY_A, KEY_B = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+INTERNAL_NOTE = "Neighbour at number 16 says the tenant is in hospital"
+PUBLIC_NOTE = "A crew will collect the garden bin on Thursday morning"
+CITIZEN_NOTE = "My carer Gwendolyn will leave the side gate unlocked"
 
 
 def raw_rows(table: str) -> str:
@@ -69,8 +77,20 @@ def signed_destination() -> Destination:
     )
 
 
-def test_a_database_dump_holds_no_answer_email_payload_or_secret_in_clear():
+def noted(request: ServiceRequest) -> dict[str, RequestEvent]:
+    """The request with an internal note alone, one for the citizen too, and an update from the citizen."""
+    return {
+        "internal": casework.change_status(request, request.status, actor=None, internal_note=INTERNAL_NOTE),
+        "public": casework.change_status(
+            request, Status.IN_PROGRESS, actor=None, public_note=PUBLIC_NOTE, internal_note=INTERNAL_NOTE
+        ),
+        "citizen": casework.add_citizen_update(request, CITIZEN_NOTE, channel=Channel.WEB),
+    }
+
+
+def test_a_database_dump_holds_no_answer_email_note_payload_or_secret_in_clear():
     request = personal_request()
+    noted(request)
     saved_journey()
     signed_destination()
     assert request.deliveries.exists()  # the confirmation email's payload copies the answers
@@ -79,21 +99,37 @@ def test_a_database_dump_holds_no_answer_email_payload_or_secret_in_clear():
         table: raw_rows(table)
         for table in (
             ServiceRequest._meta.db_table,
+            RequestEvent._meta.db_table,
             Delivery._meta.db_table,
             SavedJourney._meta.db_table,
             Destination._meta.db_table,
         )
     }
 
+    secrets = (ACCESS_NOTE, FIRST_NAME, LAST_NAME, "Mill Lane", EMAIL, SIGNING_SECRET, AMQP_PASSWORD)
     for table, dump in dumps.items():
-        for clear in (ACCESS_NOTE, FIRST_NAME, LAST_NAME, "Mill Lane", EMAIL, SIGNING_SECRET, AMQP_PASSWORD):
+        for clear in (*secrets, INTERNAL_NOTE, PUBLIC_NOTE, CITIZEN_NOTE):
             assert clear.lower() not in dump.lower(), f"{clear!r} is in clear in {table}"
     assert encryption.TOKEN_START in dumps[ServiceRequest._meta.db_table]
     # Read through the models, everything is as written.
     stored = ServiceRequest.objects.get(pk=request.pk)
     assert stored.answers["access_notes"] == ACCESS_NOTE and stored.contact_email == EMAIL
+    assert [
+        (event.internal_note, event.public_note, event.citizen_note)
+        for event in stored.events.exclude(kind=RequestEvent.Kind.SUBMITTED)
+    ] == [(INTERNAL_NOTE, "", ""), (INTERNAL_NOTE, PUBLIC_NOTE, ""), ("", "", CITIZEN_NOTE)]
     assert SavedJourney.objects.get().email == EMAIL
     assert Destination.objects.get(url="https://waste.example.gov.uk/in").secret == SIGNING_SECRET
+
+
+def test_notes_for_the_citizen_are_told_apart_from_blank_ones_by_a_flag_not_by_their_text():
+    events = noted(personal_request())
+
+    assert [events[name].has_public_note for name in ("internal", "public", "citizen")] == [False, True, False]
+    # What the citizen sees: the submission and the status change with its note, not the internal note.
+    assert [event.pk for event in public_updates(events["public"].request)][1:] == [events["public"].pk]
+    with pytest.raises(FieldError):
+        list(RequestEvent.objects.exclude(public_note=""))
 
 
 def test_requests_are_found_by_contact_email_through_the_blind_index_in_any_case():
@@ -121,6 +157,7 @@ def test_encrypted_fields_refuse_lookups_that_could_only_silently_find_nothing()
 def test_rotation_re_encrypts_every_row_with_the_new_first_key(capsys):
     with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_A]):
         request = personal_request()
+        notes = noted(request)
         journey = saved_journey()
         destination = signed_destination()
 
@@ -137,8 +174,13 @@ def test_rotation_re_encrypts_every_row_with_the_new_first_key(capsys):
         assert SavedJourney.objects.get(pk=journey.pk).data["step_data"]
         assert Destination.objects.get(pk=destination.pk).secret == SIGNING_SECRET
         assert all(delivery.payload for delivery in Delivery.objects.filter(request=request))
+        event = RequestEvent.objects.get(pk=notes["public"].pk)
+        assert (event.internal_note, event.public_note) == (INTERNAL_NOTE, PUBLIC_NOTE)
+        assert RequestEvent.objects.get(pk=notes["citizen"].pk).citizen_note == CITIZEN_NOTE
     with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_A]), pytest.raises(UndecryptableValue):
         ServiceRequest.objects.get(pk=request.pk)
+    with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_A]), pytest.raises(UndecryptableValue):
+        RequestEvent.objects.get(pk=notes["public"].pk)
 
 
 def test_rotation_stops_with_an_error_naming_rows_no_key_can_read():
@@ -192,3 +234,36 @@ def test_the_migration_step_encrypts_rows_written_in_clear_and_indexes_their_ema
 
     encryption.decrypt_column(connection, table, "answers")
     assert ACCESS_NOTE in raw_rows(table)
+
+
+def test_the_notes_migration_flags_notes_for_the_citizen_then_encrypts_every_note():
+    events = noted(personal_request())
+    table = RequestEvent._meta.db_table
+    with connection.cursor() as cursor:  # as the rows were before the migration
+        for event in events.values():
+            cursor.execute(
+                f"UPDATE {table} SET internal_note = %s, public_note = %s, citizen_note = %s, "  # noqa: S608
+                "has_public_note = %s WHERE id = %s",
+                [event.internal_note, event.public_note, event.citizen_note, False, event.pk],
+            )
+    assert PUBLIC_NOTE in raw_rows(table) and CITIZEN_NOTE in raw_rows(table)
+    loader = MigrationLoader(connection)
+    migration = loader.get_migration("backoffice", "0014_encrypt_request_notes")
+    steps = import_module(migration.__module__)
+    state = loader.project_state(("backoffice", "0013_request_language"))
+    migration.operations[0].state_forwards("backoffice", state)  # the flag added, the notes still plain text
+    editor = SimpleNamespace(connection=connection)
+
+    steps.flag_public_notes(state.apps, editor)
+    steps.encrypt_existing_rows(state.apps, editor)
+    steps.encrypt_existing_rows(state.apps, editor)  # a second run leaves tokens alone
+
+    for clear in (INTERNAL_NOTE, PUBLIC_NOTE, CITIZEN_NOTE):
+        assert clear not in raw_rows(table)
+    stored = {name: RequestEvent.objects.get(pk=event.pk) for name, event in events.items()}
+    assert [stored[name].has_public_note for name in ("internal", "public", "citizen")] == [False, True, False]
+    assert (stored["public"].internal_note, stored["public"].public_note) == (INTERNAL_NOTE, PUBLIC_NOTE)
+    assert stored["citizen"].citizen_note == CITIZEN_NOTE
+
+    steps.decrypt_existing_rows(state.apps, editor)
+    assert PUBLIC_NOTE in raw_rows(table) and CITIZEN_NOTE in raw_rows(table)

@@ -10,7 +10,7 @@ from backoffice.models import Queue
 from home.models import CategoryPage, InformationPage, ServicePage
 from portal.page_cache import HIT_HEADER
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.engine_neutral]  # see tests/conftest.py
 
 MISSED_BIN = "report-missed-bin"
 

@@ -45,8 +45,8 @@ print(json.dumps(described))
 """
 
 
-def production_settings(env: dict[str, str]) -> dict:
-    """What DESCRIBE_STORAGES prints under the production settings with `env` (and nothing else set)."""
+def run_production(env: dict[str, str]) -> subprocess.CompletedProcess:
+    """DESCRIBE_STORAGES run under the production settings with `env` (and nothing else set)."""
     clean = {key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "REDIS_", "SESSION_"))}
     base = {
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
@@ -57,7 +57,7 @@ def production_settings(env: dict[str, str]) -> dict:
         "REDIS_URL": "",
         "VIRUS_SCAN": "off",
     }
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", DESCRIBE_STORAGES],
         cwd=ROOT,
         env={**clean, **base, **env},
@@ -65,6 +65,11 @@ def production_settings(env: dict[str, str]) -> dict:
         text=True,
         timeout=120,
     )
+
+
+def production_settings(env: dict[str, str]) -> dict:
+    """What DESCRIBE_STORAGES prints under the production settings with `env`."""
+    result = run_production(env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -92,19 +97,26 @@ def test_production_keeps_uploads_on_the_file_system_without_a_bucket():
     assert described["request_files"]["class"] == "portal.file_encryption.EncryptedFileSystemStorage"
     assert described["journey_uploads"]["class"] == "forms_catalogue.wizard.JourneyUploadStorage"
     assert described["quarantine"]["class"] == "forms_catalogue.scanning.QuarantineStorage"
-    assert described["session_engine"] == "django.contrib.sessions.backends.db"
+    assert described["session_engine"] == "portal.sessions.db"  # encrypted at rest
     assert described["cache_options"] == {}
 
 
 def test_production_uses_redis_for_sessions_with_short_timeouts_when_redis_is_set():
     described = production_settings({"REDIS_URL": "redis://127.0.0.1:6379/3"})
-    assert described["session_engine"] == "django.contrib.sessions.backends.cache"
+    assert described["session_engine"] == "portal.sessions.cache"  # encrypted at rest
     assert described["cache_options"]["socket_timeout"] == 2.0
     assert described["cache_options"]["socket_connect_timeout"] == 2.0
     chosen = production_settings(
         {"REDIS_URL": "redis://127.0.0.1:6379/3", "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db"}
     )
     assert chosen["session_engine"] == "django.contrib.sessions.backends.cached_db"
+
+
+@pytest.mark.parametrize("engine", ["portal.sessions.cache", "django.contrib.sessions.backends.cached_db"])
+def test_production_refuses_sessions_in_a_per_process_cache_without_redis(engine):
+    refused = run_production({"SESSION_ENGINE": engine})
+    assert refused.returncode != 0
+    assert f"SESSION_ENGINE={engine} needs REDIS_URL" in refused.stderr
 
 
 def test_object_storages_without_a_location_puts_journey_uploads_in_their_own_prefix():

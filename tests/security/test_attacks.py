@@ -44,7 +44,7 @@ from tests.backoffice.test_staff_permissions import every_request_url
 from tests.forms_catalogue.demo_answers import DEMO_ANSWERS, answers_for
 from tests.forms_catalogue.journey_helpers import CHECK, Journey, error_summary, soup, stored_answers
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.engine_neutral]  # see tests/conftest.py
 
 # --- XSS -------------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from home.models import ServicePage
 from portal.page_cache import HIT_HEADER
 from tests.forms_catalogue.journey_helpers import Journey
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.engine_neutral]  # see tests/conftest.py
 
 MISSED_BIN = "report-missed-bin"
 SCRIPT = re.compile(r"<script(?P<attributes>[^>]*)>(?P<body>.*?)</script>", re.DOTALL)

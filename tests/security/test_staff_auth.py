@@ -37,12 +37,6 @@ WRONG = "not-the-password-at-all"
 
 
 @pytest.fixture
-def lockout_on(settings):
-    settings.AXES_ENABLED = True
-    settings.AXES_FAILURE_LIMIT = 10
-
-
-@pytest.fixture
 def second_factor_on(settings):
     settings.STAFF_SECOND_FACTOR_REQUIRED = True
 

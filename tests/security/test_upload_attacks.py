@@ -23,7 +23,7 @@ from tests.forms_catalogue.conftest import journey, temp_uploads  # noqa: F401 (
 from tests.forms_catalogue.demo_answers import answers_for
 from tests.forms_catalogue.journey_helpers import Upload, assert_field_error
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.engine_neutral]  # see tests/conftest.py
 
 FORM = "make-a-complaint"
 STEP = "evidence"

@@ -1,7 +1,13 @@
-"""Re-encrypt every encrypted field and stored file with the first key of FIELD_ENCRYPTION_KEYS; recompute indexes."""
+"""Re-encrypt every encrypted field, database session and stored file with the first key of FIELD_ENCRYPTION_KEYS.
+
+It also recomputes the blind indexes with FIELD_INDEX_KEY.
+"""
+
+from importlib import import_module
 
 from cryptography.fernet import Fernet
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -13,9 +19,10 @@ BATCH = 500
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every encrypted value and every resident's stored file (request files, journeys' temporary "
-        "uploads, quarantine) with the first key of FIELD_ENCRYPTION_KEYS and recompute the blind indexes with "
-        "FIELD_INDEX_KEY. Run it after putting a new key first; remove the old key after. "
+        "Re-encrypt every encrypted value (and the sessions in the database, and every resident's stored file: "
+        "request files, journeys' temporary uploads, quarantine) with the first key of FIELD_ENCRYPTION_KEYS and "
+        "recompute the blind indexes with FIELD_INDEX_KEY. Run it after putting a new key first; remove the old "
+        "key after. "
         "--new-key prints a fresh key and changes nothing."
     )
 
@@ -33,11 +40,12 @@ class Command(BaseCommand):
                 rotated, failed = self.rotate_model(model, fields, indexes)
                 failures += failed
                 self.stdout.write(f"{model._meta.label}: {rotated} rows re-encrypted, {failed} could not be read")
+        failures += self.rotate_sessions()
         file_failures = self.rotate_files()
         if failures or file_failures:
             raise CommandError(
-                f"{failures} rows and {file_failures} files could not be decrypted with any key in "
-                "FIELD_ENCRYPTION_KEYS; they were left as they were. "
+                f"{failures} rows could not be decrypted with any key in FIELD_ENCRYPTION_KEYS, nor "
+                f"{file_failures} stored files; they were left as they were. "
                 "Put the key they were written with back in the list."
             )
 
@@ -76,3 +84,16 @@ class Command(BaseCommand):
                     model._base_manager.filter(pk=pk).update(**values)
                     rotated += 1
         return rotated, failed
+
+    def rotate_sessions(self) -> int:
+        """Re-encrypt the sessions the database holds; cached ones are rewritten as they are saved, or expire."""
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        if hasattr(store, "rotate_keys"):
+            rotated, failed = store.rotate_keys()
+            self.stdout.write(f"Sessions: {rotated} re-encrypted, {failed} could not be read")
+            return failed
+        self.stdout.write(
+            f"Sessions: not in the database (SESSION_ENGINE={settings.SESSION_ENGINE}); each is written with the "
+            f"first key when next saved and expires within SESSION_COOKIE_AGE ({settings.SESSION_COOKIE_AGE} s)."
+        )
+        return 0

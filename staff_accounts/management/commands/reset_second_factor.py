@@ -2,11 +2,12 @@
 
 import logging
 
-from axes.utils import reset as reset_lockout
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from backoffice.management.commands.erase_personal_data import operator
 from staff_accounts import second_factor
+from staff_accounts.unlocking import unlock
 
 logger = logging.getLogger("staff_accounts.signin")
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"There is no account with the username {username!r}.")
         removed = second_factor.reset(user)
-        reset_lockout(username=username)
+        unlock(username=username, via=f"reset_second_factor by {operator()}", via_kind="command")
         logger.warning("second factor reset by an administrator", extra={"username": username, "devices": removed})
         self.stdout.write(
             self.style.SUCCESS(

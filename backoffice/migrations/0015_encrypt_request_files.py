@@ -39,7 +39,7 @@ def decrypt_stored_files(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('backoffice', '0013_request_language'),
+        ('backoffice', '0014_encrypt_request_notes'),
     ]
 
     operations = [
