@@ -159,7 +159,8 @@ def saved_journey_entry(saved) -> dict[str, Any]:
 def export_zip(email: str, *, user=None, **audit_data) -> tuple[SpooledTemporaryFile, Findings]:
     """The person's subject access export as a zip (rewound, ready to read) and what it holds; audited.
 
-    Raises OSError when a stored file cannot be read (nothing is audited then).
+    Files are read through their storage, which decrypts them. Raises OSError when a stored
+    file cannot be read, `UndecryptableFile` when no key decrypts it (nothing is audited then).
     """
     requests = list(requests_of(email).prefetch_related("files"))
     saved = list(saved_journeys_of(email))

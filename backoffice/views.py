@@ -1,7 +1,7 @@
 """Public back-office views: "Track a request", and signed file links for department systems."""
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from forms_catalogue.translations import translated
+from portal.file_encryption import UndecryptableFile
 from portal.language import DEFAULT_LANGUAGE, language_code
 
 from .file_links import InvalidFileLink, check_destination_token
@@ -48,10 +49,15 @@ def file_download(request, token: str):
     """A file for the receiving system its signed link was made for (see `file_links`); always an attachment.
 
     Logged in the audit log with the destination's name; any link that may not be used is a 404.
+    A file no key decrypts is a 503 (the storage logs it): the link works again once the key is back.
     """
     try:
         download = check_destination_token(token, request.headers)
         response = attachment_response(download.item)
+    except UndecryptableFile:
+        return HttpResponse(
+            _("The file cannot be read at the moment."), status=503, content_type="text/plain; charset=utf-8"
+        )
     except (InvalidFileLink, OSError, ValueError):
         raise Http404(_("This link is not valid or has expired.")) from None
     item = download.item

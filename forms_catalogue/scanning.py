@@ -26,9 +26,11 @@ from dataclasses import dataclass
 from typing import IO, Protocol
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage, storages
+from django.core.files.storage import storages
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
+
+from portal.file_encryption import EncryptedFileSystemStorage
 
 from .uploads import UploadRefused
 
@@ -159,8 +161,11 @@ def get_scanner() -> Scanner:
     return NoScanner()
 
 
-class QuarantineStorage(FileSystemStorage):
-    """Infected uploads, kept apart in `quarantine/` under MEDIA_ROOT for the security team (read when used)."""
+class QuarantineStorage(EncryptedFileSystemStorage):
+    """Infected uploads, encrypted, kept apart in `quarantine/` under MEDIA_ROOT for the security team (read when used).
+
+    `manage.py export_quarantined_file` writes one out in clear for them.
+    """
 
     @cached_property
     def base_location(self):

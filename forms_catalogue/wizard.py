@@ -25,11 +25,12 @@ storage prefix, templates), that it offers no save and return, and what it submi
 """
 
 import os
+import secrets
 from collections import OrderedDict
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage, storages
+from django.core.files.storage import storages
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -39,6 +40,7 @@ from formtools.wizard.storage.session import SessionStorage
 from formtools.wizard.views import NamedUrlSessionWizardView
 
 from backoffice.intake import submit
+from portal.file_encryption import EncryptedFileSystemStorage, UndecryptableFile
 from portal.ratelimit import over_address_limit, too_many_requests
 
 from . import progress
@@ -58,8 +60,8 @@ from .summary import summary_rows
 from .translations import journey_language, service_of
 
 
-class JourneyUploadStorage(FileSystemStorage):
-    """Temporary uploads of unfinished journeys, in `journey-uploads/` under MEDIA_ROOT (read when used)."""
+class JourneyUploadStorage(EncryptedFileSystemStorage):
+    """Temporary uploads of unfinished journeys, encrypted, in `journey-uploads/` under MEDIA_ROOT (read when used)."""
 
     @cached_property
     def base_location(self):
@@ -67,7 +69,15 @@ class JourneyUploadStorage(FileSystemStorage):
 
 
 class JourneyUploads:
-    """The `STORAGES["journey_uploads"]` storage, looked up on each use (object storage shared by web nodes)."""
+    """The `STORAGES["journey_uploads"]` storage, looked up on each use (object storage shared by web nodes).
+
+    Files are saved under a random name with the file's extension, never the resident's file
+    name (which formtools keeps in the session): a listing of the folder or bucket names nobody.
+    """
+
+    def save(self, name: str, content, max_length=None) -> str:
+        random_name = f"{secrets.token_hex(16)}{os.path.splitext(name or '')[1][:10].lower()}"
+        return storages["journey_uploads"].save(random_name, content, max_length=max_length)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(storages["journey_uploads"], name)
@@ -122,6 +132,20 @@ class JourneyStorage(SessionStorage):
         result = super().set_step_files(step, files)
         self.changed()
         return result
+
+    def get_step_files(self, step):
+        """The step's uploads; one that can no longer be decrypted is forgotten, so its question asks for it again."""
+        try:
+            return super().get_step_files(step)
+        except UndecryptableFile as error:  # logged by the storage
+            stored = self.data[self.step_files_key].get(step, {})
+            unreadable = [field for field, info in stored.items() if info["tmp_name"] == error.stored_name]
+            if not unreadable:
+                raise
+            for field in unreadable:
+                del stored[field]
+            self.changed()
+            return self.get_step_files(step)
 
 
 class EFormWizard(NamedUrlSessionWizardView):

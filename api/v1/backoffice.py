@@ -33,6 +33,7 @@ from backoffice.references import normalise_reference
 from backoffice.staff import audit
 from backoffice.staff.access import user_display_name
 from backoffice.staff.forms import NOTE_MAX_LENGTH
+from portal.file_encryption import UndecryptableFile
 
 from .auth import QueueKeyAuth
 from .cursors import InvalidCursor, Position, make_cursor, read_cursor
@@ -283,19 +284,22 @@ def get_request(request: HttpRequest, reference: str):
 
 @router.get(
     "/requests/{reference}/files/{file_id}",
-    response=ERRORS,
+    response={**ERRORS, 503: Problem},
     url_name="queue_request_file",
     openapi_extra={
         "responses": {
             200: {
-                "description": "The file as stored, as an attachment.",
+                "description": "The file as it was sent (decrypted), as an attachment.",
                 "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
             }
         }
     },
 )
 def get_request_file(request: HttpRequest, reference: str, file_id: int) -> HttpResponse:
-    """One of the request's files, as stored: always an attachment, never cached."""
+    """One of the request's files, as it was sent: always an attachment, never cached.
+
+    A file the portal cannot decrypt (a key removed too early) is a 503 `file-unreadable`.
+    """
     key: QueueApiKey = request.auth
     found = find_request(key, reference)
     item = found.files.filter(pk=file_id).first()
@@ -303,6 +307,14 @@ def get_request_file(request: HttpRequest, reference: str, file_id: int) -> Http
         raise Http404(gettext("The request has no file with this id."))
     try:
         response = attachment_response(item)
+    except UndecryptableFile:
+        return problem_response(
+            request,
+            503,
+            "file-unreadable",
+            gettext("The file cannot be read"),
+            gettext("The portal cannot decrypt this file at the moment. Try again later."),
+        )
     except (OSError, ValueError):
         raise Http404(gettext("The file is no longer stored.")) from None
     audit.record(found, audit.DOWNLOAD_FILE, None, file_id=item.pk, question_id=item.question_id, via=key.name)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import translation
 
+from portal.file_encryption import UndecryptableFile
 from portal.language import DEFAULT_LANGUAGE, language_name
 
 from .base import DeliveryAdapter, PermanentDeliveryError, TransientDeliveryError, message_id
@@ -64,8 +65,11 @@ class DepartmentEmailAdapter(DeliveryAdapter):
         message.attach("request.json", json.dumps(document, indent=2), "application/json")
         for item in delivery.request.files.all():
             if item.size <= ATTACHMENT_LIMIT:
-                with item.file.open("rb") as handle:
-                    message.attach(item.original_name, handle.read(), item.content_type)
+                try:
+                    with item.file.open("rb") as handle:  # decrypted by the storage
+                        message.attach(item.original_name, handle.read(), item.content_type)
+                except UndecryptableFile as error:  # retried: the key may be put back
+                    raise TransientDeliveryError(f"File {item.pk} cannot be attached: {error}") from error
         try:
             message.send()
         except OSError as error:

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -206,14 +207,19 @@ class ServiceRequest(models.Model):
         return self.anonymised_at is not None
 
 
+def request_file_storage():
+    """`STORAGES["request_files"]`: residents' files, encrypted at rest (not `default`, where editors' images are)."""
+    return storages["request_files"]
+
+
 class RequestFile(models.Model):
-    """A file uploaded with a request, kept in Django storage and served only as an attachment."""
+    """A file uploaded with a request, kept encrypted in its own storage and served only as an attachment."""
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="files")
     question_id = models.CharField(max_length=50)
     item_index = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("Item of a repeating step"))
-    file = models.FileField(upload_to="requests/%Y/%m/")
-    original_name = models.CharField(max_length=255)
+    file = models.FileField(upload_to="requests/%Y/%m/", storage=request_file_storage)
+    original_name = EncryptedTextField(max_length=255)  # the citizen's file name, made safe
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
 

@@ -37,11 +37,12 @@ from forms_catalogue.summary import request_sections
 from forms_catalogue.translations import staff_definition
 from home.models import ServicePage
 from home.service_levels import TargetUnit
+from portal.file_encryption import UndecryptableFile
 from portal.language import language_choices
 
 from .. import casework, service_levels
 from ..file_links import InvalidFileLink, check_staff_token, staff_token
-from ..files import attachment_response
+from ..files import UNDECRYPTABLE_FILE, attachment_response
 from ..models import Channel, DeliveryState, RequestEvent, ServiceRequest, Status
 from ..models.requests import OPEN_STATUSES
 from ..references import normalise_reference
@@ -498,6 +499,9 @@ class RequestFileView(RequestDetailView):
             return redirect(request_url("detail", self.object.pk))
         try:
             response = attachment_response(item)
+        except UndecryptableFile:
+            messages.error(request, gettext(UNDECRYPTABLE_FILE))
+            return redirect(request_url("detail", self.object.pk))
         except (OSError, ValueError):
             raise Http404(gettext("The file is no longer stored.")) from None
         audit.record(self.object, audit.DOWNLOAD_FILE, request.user, file_id=item.pk, question_id=item.question_id)

@@ -22,6 +22,8 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from portal.file_encryption import UndecryptableFile
+
 from .. import subject_rights
 from .access import can_handle_subject_rights
 from .forms import ErrorListMixin
@@ -96,8 +98,15 @@ class SubjectRightsView(WagtailAdminTemplateMixin, TemplateView):
     def export(self, email: str):
         try:
             archive, _findings = subject_rights.export_zip(email, user=self.request.user)
-        except OSError:
-            messages.error(self.request, gettext("A stored file could not be read, so no export was made. Try again."))
+        except OSError as error:
+            if isinstance(error, UndecryptableFile):  # logged by the storage
+                problem = gettext(
+                    "A stored file could not be decrypted, so no export was made. "
+                    "Tell the portal's administrators: the error is in the portal's log."
+                )
+            else:
+                problem = gettext("A stored file could not be read, so no export was made. Try again.")
+            messages.error(self.request, problem)
             return self.render_to_response(self.get_context_data(find_form=FindForm(initial={"email": email})))
         name = f"subject-access-{timezone.localdate():%Y-%m-%d}.zip"
         response = FileResponse(archive, as_attachment=True, filename=name, content_type="application/zip")

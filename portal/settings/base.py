@@ -257,11 +257,14 @@ if GOVUK_FRONTEND_DIST.exists():
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
-# Uploaded files (request files, images, documents) in "default"; unfinished journeys' temporary
-# uploads in "journey_uploads". Production puts both on S3-compatible object storage when
-# AWS_STORAGE_BUCKET_NAME is set (portal.settings.storage).
+# Residents' files are encrypted at rest (portal.file_encryption): files sent with requests in
+# "request_files" (under MEDIA_ROOT/requests/), unfinished journeys' temporary uploads in
+# "journey_uploads", infected uploads in "quarantine". Editors' images and documents, which are
+# public, stay in clear in "default". Production puts them all on S3-compatible object storage
+# when AWS_STORAGE_BUCKET_NAME is set (portal.settings.scale).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "request_files": {"BACKEND": "portal.file_encryption.EncryptedFileSystemStorage"},
     "journey_uploads": {"BACKEND": "forms_catalogue.wizard.JourneyUploadStorage"},
     "quarantine": {"BACKEND": "forms_catalogue.scanning.QuarantineStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 S3_BACKEND = "storages.backends.s3.S3Storage"
+ENCRYPTED_S3_BACKEND = "portal.encrypted_s3.EncryptedS3Storage"
 JOURNEY_UPLOADS_LOCATION = "journey-uploads"
 QUARANTINE_LOCATION = "quarantine"
 
@@ -16,10 +17,12 @@ QUARANTINE_LOCATION = "quarantine"
 def object_storages(environ: Mapping[str, str], storages: dict[str, Any]) -> dict[str, Any]:
     """`storages` with uploads on an S3-compatible bucket when AWS_STORAGE_BUCKET_NAME is set.
 
-    Request files, images and documents go to the bucket under AWS_LOCATION; journeys'
-    temporary uploads under `<AWS_LOCATION>/journey-uploads` (and infected ones under
-    `<AWS_LOCATION>/quarantine`), so any web node can read a file
-    uploaded through another. Files stay private (signed, expiring URLs; no public ACL).
+    Images and documents go to the bucket under AWS_LOCATION, and request files too, all of them
+    under `<AWS_LOCATION>/requests/` (their names start with it); journeys' temporary uploads go
+    under `<AWS_LOCATION>/journey-uploads` (and infected ones under `<AWS_LOCATION>/quarantine`),
+    so any web node can read a file uploaded through another. Residents' files (request files,
+    temporary uploads, quarantine) are encrypted by the portal and get no URL; images and
+    documents stay private too (signed, expiring URLs; no public ACL).
     Credentials come from boto3's own chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, an
     instance role, ...), never from settings. Without a bucket, `storages` is returned as is.
     """
@@ -43,8 +46,9 @@ def object_storages(environ: Mapping[str, str], storages: dict[str, Any]) -> dic
     return {
         **storages,
         "default": {"BACKEND": S3_BACKEND, "OPTIONS": {**options, "location": location}},
-        "journey_uploads": {"BACKEND": S3_BACKEND, "OPTIONS": {**options, "location": journey_location}},
-        "quarantine": {"BACKEND": S3_BACKEND, "OPTIONS": {**options, "location": quarantine_location}},
+        "request_files": {"BACKEND": ENCRYPTED_S3_BACKEND, "OPTIONS": {**options, "location": location}},
+        "journey_uploads": {"BACKEND": ENCRYPTED_S3_BACKEND, "OPTIONS": {**options, "location": journey_location}},
+        "quarantine": {"BACKEND": ENCRYPTED_S3_BACKEND, "OPTIONS": {**options, "location": quarantine_location}},
     }
 
 

@@ -1,7 +1,6 @@
 """Acceptance: a citizen completes each demo e-form in a browser without JavaScript, and the request is stored."""
 
 import pytest
-from django.core.files.storage import default_storage
 
 from backoffice.models import Channel, RequestFile
 from forms_catalogue.demo import demo_forms
@@ -71,8 +70,8 @@ def test_full_journey_stores_the_request(slug, journey, client, temp_uploads):
             len(upload.content),
             upload.real_type,
         )
-        assert default_storage.exists(record.file.name)
-        with default_storage.open(record.file.name) as handle:
+        assert record.file.storage.exists(record.file.name)
+        with record.file.open("rb") as handle:  # decrypted by the request files' storage
             assert handle.read() == upload.content
     assert temp_uploads() == set(), "the journey's temporary uploads were not removed"
     assert schema_errors(client, page, service_request.answers) == []

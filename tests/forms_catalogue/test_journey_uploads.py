@@ -7,7 +7,6 @@ from io import StringIO
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -65,7 +64,7 @@ def files_of(service_request) -> dict:
 
 
 def content_of(record) -> bytes:
-    with default_storage.open(record.file.name) as handle:
+    with record.file.open("rb") as handle:  # decrypted by the request files' storage
         return handle.read()
 
 

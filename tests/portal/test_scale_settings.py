@@ -24,14 +24,14 @@ BUCKET_ENV = {
     "AWS_ACCESS_KEY_ID": "example-key-id",
     "AWS_SECRET_ACCESS_KEY": "example-secret",
 }
-# Prints the class, bucket and location of the two upload storages as the settings build them.
+# Prints the class, bucket and location of the upload storages as the settings build them.
 DESCRIBE_STORAGES = """
 import json, django
 django.setup()
 from django.conf import settings
 from django.core.files.storage import storages
 described = {}
-for alias in ("default", "journey_uploads", "quarantine"):
+for alias in ("default", "request_files", "journey_uploads", "quarantine"):
     storage = storages[alias]
     described[alias] = {
         "class": type(storage).__module__ + "." + type(storage).__name__,
@@ -82,18 +82,19 @@ def test_production_puts_uploads_and_journey_uploads_on_the_bucket_when_one_is_n
         "location": "portal",
         "endpoint": "https://objects.example.net",
     }
-    assert described["journey_uploads"]["class"] == "storages.backends.s3.S3Storage"
+    # Residents' files on the same bucket, encrypted by the portal; images and documents (default) are not.
+    encrypted = "portal.encrypted_s3.EncryptedS3Storage"
+    assert described["request_files"] == {**described["default"], "class": encrypted}
+    assert described["journey_uploads"]["class"] == encrypted
     assert described["journey_uploads"]["bucket"] == "council-uploads"
     assert described["journey_uploads"]["location"] == "portal/journey-uploads"
-    assert (described["quarantine"]["bucket"], described["quarantine"]["location"]) == (
-        "council-uploads",
-        "portal/quarantine",
-    )
+    assert described["quarantine"] == {**described["journey_uploads"], "location": "portal/quarantine"}
 
 
 def test_production_keeps_uploads_on_the_file_system_without_a_bucket():
     described = production_settings({})
     assert described["default"]["class"] == "django.core.files.storage.filesystem.FileSystemStorage"
+    assert described["request_files"]["class"] == "portal.file_encryption.EncryptedFileSystemStorage"
     assert described["journey_uploads"]["class"] == "forms_catalogue.wizard.JourneyUploadStorage"
     assert described["quarantine"]["class"] == "forms_catalogue.scanning.QuarantineStorage"
     assert described["session_engine"] == "portal.sessions.db"  # encrypted at rest
@@ -121,7 +122,7 @@ def test_production_refuses_sessions_in_a_per_process_cache_without_redis(engine
 def test_object_storages_without_a_location_puts_journey_uploads_in_their_own_prefix():
     storages = scale.object_storages({"AWS_STORAGE_BUCKET_NAME": "uploads"}, {"staticfiles": {"BACKEND": "x"}})
     assert storages["staticfiles"] == {"BACKEND": "x"}
-    assert storages["default"]["OPTIONS"]["location"] == ""
+    assert storages["default"]["OPTIONS"]["location"] == storages["request_files"]["OPTIONS"]["location"] == ""
     assert storages["journey_uploads"]["OPTIONS"]["location"] == "journey-uploads"
     assert storages["quarantine"]["OPTIONS"]["location"] == "quarantine"
     assert storages["default"]["OPTIONS"]["default_acl"] is None

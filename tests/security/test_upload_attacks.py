@@ -10,6 +10,7 @@ may be a PDF, DOCX, JPEG or PNG of up to 10 MB. Open311 takes media only as link
 from __future__ import annotations
 
 import pytest
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from backoffice.models import Channel, ServiceRequest
@@ -214,7 +215,9 @@ def test_eicar_in_an_allowed_type_is_refused_by_the_api_and_quarantined(client, 
     assert_api_refused(response, VIRUS, "virus")
     assert api_requests() == before
     quarantined = list((media_root / "quarantine").iterdir())
-    assert len(quarantined) == 1 and quarantined[0].read_bytes() == infected
+    assert len(quarantined) == 1 and b"EICAR" not in quarantined[0].read_bytes()  # encrypted at rest
+    with storages["quarantine"].open(quarantined[0].name) as handle:
+        assert handle.read() == infected
     assert not (media_root / "requests").exists()
 
 

@@ -1,4 +1,4 @@
-"""Re-encrypt every encrypted field and database session with the first key of FIELD_ENCRYPTION_KEYS.
+"""Re-encrypt every encrypted field, database session and stored file with the first key of FIELD_ENCRYPTION_KEYS.
 
 It also recomputes the blind indexes with FIELD_INDEX_KEY.
 """
@@ -12,15 +12,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from portal.encryption import UndecryptableValue, blind_index, encrypted_fields, index_fields
+from portal.file_encryption import encrypt_files, resident_files
 
 BATCH = 500
 
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every encrypted value (and the sessions in the database) with the first key of "
-        "FIELD_ENCRYPTION_KEYS and recompute the blind indexes with FIELD_INDEX_KEY. Run it after putting "
-        "a new key first; remove the old key after. "
+        "Re-encrypt every encrypted value (and the sessions in the database, and every resident's stored file: "
+        "request files, journeys' temporary uploads, quarantine) with the first key of FIELD_ENCRYPTION_KEYS and "
+        "recompute the blind indexes with FIELD_INDEX_KEY. Run it after putting a new key first; remove the old "
+        "key after. "
         "--new-key prints a fresh key and changes nothing."
     )
 
@@ -39,11 +41,28 @@ class Command(BaseCommand):
                 failures += failed
                 self.stdout.write(f"{model._meta.label}: {rotated} rows re-encrypted, {failed} could not be read")
         failures += self.rotate_sessions()
-        if failures:
+        file_failures = self.rotate_files()
+        if failures or file_failures:
             raise CommandError(
-                f"{failures} rows could not be decrypted with any key in FIELD_ENCRYPTION_KEYS; "
-                "they were left as they were. Put the key they were written with back in the list."
+                f"{failures} rows could not be decrypted with any key in FIELD_ENCRYPTION_KEYS, nor "
+                f"{file_failures} stored files; they were left as they were. "
+                "Put the key they were written with back in the list."
             )
+
+    def rotate_files(self) -> int:
+        """Re-encrypt every stored file with the first key (one in clear is encrypted); the number no key reads."""
+        request_files = apps.get_model("backoffice", "RequestFile")
+        names = request_files.objects.order_by("pk").values_list("file", flat=True).iterator()
+        failures = 0
+        for alias, storage, stored in resident_files(names):
+            report = encrypt_files(storage, stored, rotate=True)
+            failures += len(report.unreadable)
+            self.stdout.write(
+                f"{alias}: {report.rewritten} files re-encrypted, {len(report.unreadable)} could not be read"
+            )
+            for name in report.unreadable:
+                self.stderr.write(f"  {alias}: {name} cannot be decrypted")
+        return failures
 
     def rotate_model(self, model, fields, indexes) -> tuple[int, int]:
         """Read each row through its fields (any key decrypts) and write it back (the first key encrypts)."""
