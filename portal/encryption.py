@@ -224,50 +224,55 @@ class EncryptedJSONField(EncryptedFieldMixin, models.JSONField):
         return sql, params
 
 
-class BlindIndexField(models.CharField):
-    """The keyed HMAC of another field's value, set on every save: filter on it with `blind_index(value)`."""
+class DerivedFromSource:
+    """A field whose value is worked out from another field (`source`) of the same row on every save."""
 
     def __init__(self, *args, source: str = "", **kwargs):
         self.source = source
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        return name, path, args, kwargs
+
+    def derive(self, value):
+        raise NotImplementedError
+
+    def pre_save(self, model_instance, add):
+        value = self.derive(getattr(model_instance, self.source))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+class BlindIndexField(DerivedFromSource, models.CharField):
+    """The keyed HMAC of another field's value, set on every save: filter on it with `blind_index(value)`."""
+
+    def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("blank", True)
         kwargs.setdefault("editable", False)
         kwargs.setdefault("db_index", True)
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        kwargs["source"] = self.source
-        return name, path, args, kwargs
-
-    def pre_save(self, model_instance, add):
-        value = blind_index(getattr(model_instance, self.source) or "")
-        setattr(model_instance, self.attname, value)
-        return value
+    def derive(self, value):
+        return blind_index(value or "")
 
 
-class PresenceField(models.BooleanField):
+class PresenceField(DerivedFromSource, models.BooleanField):
     """Whether another (encrypted) field holds a value, set on every save: filter on it, never on `field=""`.
 
     An encrypted empty string is a token like any other, so blank and non-blank values can only be
     told apart in the database by this flag.
     """
 
-    def __init__(self, *args, source: str = "", **kwargs):
-        self.source = source
+    def __init__(self, *args, **kwargs):
         kwargs.setdefault("default", False)
         kwargs.setdefault("editable", False)
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        kwargs["source"] = self.source
-        return name, path, args, kwargs
-
-    def pre_save(self, model_instance, add):
-        value = bool(getattr(model_instance, self.source))
-        setattr(model_instance, self.attname, value)
-        return value
+    def derive(self, value):
+        return bool(value)
 
 
 def encrypted_fields(model) -> list[models.Field]:

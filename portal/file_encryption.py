@@ -138,6 +138,15 @@ class FilesReport:
     unreadable: list[str] = field(default_factory=list)
 
 
+def present_files(storage, names: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+    """Each named file still stored, with its stored bytes (blank names and missing files skipped)."""
+    for name in filter(None, names):
+        try:
+            yield name, storage.read_raw(name)
+        except FileNotFoundError:
+            continue
+
+
 def encrypt_files(storage, names: Iterable[str], *, rotate: bool = False) -> FilesReport:
     """Encrypt each named file stored in clear; with `rotate`, re-encrypt every token with the first key too.
 
@@ -145,11 +154,7 @@ def encrypt_files(storage, names: Iterable[str], *, rotate: bool = False) -> Fil
     and named in the report; a file that is no longer there is skipped.
     """
     report = FilesReport()
-    for name in filter(None, names):
-        try:
-            raw = storage.read_raw(name)
-        except FileNotFoundError:
-            continue
+    for name, raw in present_files(storage, names):
         if not is_token(raw):
             stored = key_ring().encrypt(raw)
         elif not rotate:
@@ -168,11 +173,7 @@ def encrypt_files(storage, names: Iterable[str], *, rotate: bool = False) -> Fil
 def decrypt_files(storage, names: Iterable[str]) -> FilesReport:
     """Put the named files back in clear (rolling the migration back)."""
     report = FilesReport()
-    for name in filter(None, names):
-        try:
-            raw = storage.read_raw(name)
-        except FileNotFoundError:
-            continue
+    for name, raw in present_files(storage, names):
         if is_token(raw):
             try:
                 storage.write_raw(name, key_ring().decrypt(raw))
